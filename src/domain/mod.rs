@@ -1,0 +1,15 @@
+//! The intranet's vocabulary and rules, pure: items, spaces, kinds, the status
+//! lifecycle, users and roles. Nothing here does IO, reads a clock or names a
+//! framework type: time is always a parameter, so every rule can be tested with
+//! any instant.
+
+pub mod item;
+pub mod space;
+pub mod user;
+
+pub use item::{
+    AnnonceCategory, BlobHash, Details, EventDetails, Item, ItemId, JobDetails, JobKind, Kind,
+    LinkGroup, Media, Status,
+};
+pub use space::{Space, UnionSlug};
+pub use user::{Login, Role, User};

@@ -1,0 +1,45 @@
+//! Every redb table of kiosque, in one place. Keys are written beside each table.
+//! Values are CBOR (self-describing) so that a new optional field needs no migration.
+
+use redb::TableDefinition;
+
+/// `name` → raw bytes: `schema_version` (u64 BE), `epoch` (16 random bytes, set once
+/// when the store is created; a restored hub gets a new one so edges resync).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// item id (ULID as u128) → CBOR `Item`.
+pub const ITEMS: TableDefinition<u128, &[u8]> = TableDefinition::new("items");
+
+/// (space key, sort time in µs since the epoch, item id) → (). Sort time is the
+/// event start for events, the publication time otherwise. Every status is indexed;
+/// readers filter on visibility.
+pub const ITEMS_BY_SPACE: TableDefinition<(&str, i64, u128), ()> =
+    TableDefinition::new("items_by_space");
+
+/// (author login, item id) → ().
+pub const ITEMS_BY_AUTHOR: TableDefinition<(&str, u128), ()> =
+    TableDefinition::new("items_by_author");
+
+/// (status key, item id) → (). Serves the moderation queue (oldest first).
+pub const ITEMS_BY_STATUS: TableDefinition<(&str, u128), ()> =
+    TableDefinition::new("items_by_status");
+
+/// (event start in µs, item id) → (). Serves the agenda by day and week.
+pub const EVENTS_BY_START: TableDefinition<(i64, u128), ()> =
+    TableDefinition::new("events_by_start");
+
+/// page slug → item id. Slugs are unique among pages.
+pub const PAGES_BY_SLUG: TableDefinition<&str, u128> = TableDefinition::new("pages_by_slug");
+
+/// seq (monotonic, from 1) → CBOR `Change`. Appended in the same write
+/// transaction as every change agents can see.
+pub const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
+
+/// BLAKE3 hash → blob bytes (photos, thumbnails, documents).
+pub const BLOBS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("blobs");
+
+/// BLAKE3 hash → media type (`image/jpeg`…).
+pub const BLOB_TYPES: TableDefinition<[u8; 32], &str> = TableDefinition::new("blob_types");
+
+/// login → CBOR `User` (the directory cache; local accounts in demo mode).
+pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
