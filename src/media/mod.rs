@@ -1,0 +1,135 @@
+//! Photos and documents: checks and re-encoding before anything is stored.
+//! Invariant: a photo is decoded within byte and pixel limits before it is
+//! accepted, and only the re-encoded version is ever served.
+
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+/// Upload bounds (DESIGN §7).
+pub const MAX_PHOTO_BYTES: usize = 15 * 1024 * 1024;
+pub const MAX_PIXELS_SIDE: u32 = 8000;
+/// Sizes served: the display version and the list thumbnail (longest side).
+pub const DISPLAY_SIDE: u32 = 1280;
+pub const THUMB_SIDE: u32 = 480;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MediaError {
+    #[error("the file is larger than {MAX_PHOTO_BYTES} bytes")]
+    TooLarge,
+    #[error("the image is larger than {MAX_PIXELS_SIDE} pixels on a side")]
+    TooManyPixels,
+    #[error("not a JPEG, PNG, WebP or GIF image")]
+    UnknownFormat,
+    #[error("the image could not be decoded: {0}")]
+    Undecodable(String),
+}
+
+/// A photo ready to store: the display JPEG and the thumbnail JPEG.
+#[derive(Debug)]
+pub struct Processed {
+    pub display: Vec<u8>,
+    pub thumbnail: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Decodes an uploaded photo within limits, then re-encodes it (stripping any
+/// metadata, scripts or trailing data) at display and thumbnail sizes.
+pub fn process_photo(bytes: &[u8]) -> Result<Processed, MediaError> {
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(MediaError::TooLarge);
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    match reader.format() {
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) => {}
+        _ => return Err(MediaError::UnknownFormat),
+    }
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    if w > MAX_PIXELS_SIDE || h > MAX_PIXELS_SIDE {
+        return Err(MediaError::TooManyPixels);
+    }
+    reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_PIXELS_SIDE);
+    limits.max_image_height = Some(MAX_PIXELS_SIDE);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let image = reader
+        .decode()
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    Ok(encode_versions(&image))
+}
+
+/// Encodes the display and thumbnail versions of an image already in memory.
+pub fn encode_versions(image: &DynamicImage) -> Processed {
+    let display = fit(image, DISPLAY_SIDE);
+    let thumbnail = fit(image, THUMB_SIDE);
+    Processed {
+        width: display.width(),
+        height: display.height(),
+        display: jpeg(&display, 82),
+        thumbnail: jpeg(&thumbnail, 75),
+    }
+}
+
+fn fit(image: &DynamicImage, side: u32) -> DynamicImage {
+    if image.width() <= side && image.height() <= side {
+        image.clone()
+    } else {
+        image.resize(side, side, image::imageops::FilterType::Triangle)
+    }
+}
+
+fn jpeg(image: &DynamicImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    let rgb = image.to_rgb8();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(&rgb)
+        .expect("JPEG encoding into memory");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let image = DynamicImage::new_rgb8(w, h);
+        let mut out = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn photos_are_reencoded_and_resized() {
+        let processed = process_photo(&png(2000, 1000)).unwrap();
+        assert_eq!((processed.width, processed.height), (1280, 640));
+        assert!(processed.display.starts_with(&[0xFF, 0xD8]), "a JPEG");
+        assert!(processed.thumbnail.len() < processed.display.len());
+    }
+
+    #[test]
+    fn hostile_images_are_refused() {
+        assert_eq!(
+            process_photo(b"<svg onload=alert(1)>").unwrap_err(),
+            MediaError::UnknownFormat
+        );
+        assert_eq!(
+            process_photo(&png(8001, 10)).unwrap_err(),
+            MediaError::TooManyPixels
+        );
+        let truncated = &png(64, 64)[..60];
+        assert!(matches!(
+            process_photo(truncated),
+            Err(MediaError::Undecodable(_))
+        ));
+    }
+}

@@ -1,0 +1,82 @@
+//! The web boundary's error type and the one place that maps errors to statuses
+//! and French pages. The log gets the detail; the agent gets a helpful sentence.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    /// A request the agent can fix; the message is French and shown as is.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+/// Attached to error responses; the error-page middleware turns it into HTML
+/// with the site's frame.
+#[derive(Clone, Debug)]
+pub struct ErrorPage {
+    pub message: &'static str,
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message(&self) -> &'static str {
+        match self {
+            WebError::NotFound => {
+                "Cette page n'existe pas ou n'est plus en ligne. Elle a peut-être été retirée ou déplacée."
+            }
+            WebError::BadRequest(message) => message,
+            WebError::Internal(_) => {
+                "Un problème technique nous empêche d'afficher cette page. Réessayez dans un instant ; si cela continue, prévenez l'assistance informatique."
+            }
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        }
+        let mut response = (self.status(), self.message()).into_response();
+        response.extensions_mut().insert(ErrorPage {
+            message: self.message(),
+        });
+        response
+    }
+}
+
+/// The French sentence for an error status that did not come from a handler
+/// (an unknown method, a body over the limit, a timeout…).
+pub fn message_for_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => WebError::NotFound.message(),
+        StatusCode::METHOD_NOT_ALLOWED => "Cette action n'est pas possible à cette adresse.",
+        StatusCode::PAYLOAD_TOO_LARGE => "Le contenu envoyé est trop volumineux.",
+        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
+            "La page a mis trop de temps à répondre. Réessayez dans un instant."
+        }
+        StatusCode::FORBIDDEN => "Vous n'avez pas accès à cette page.",
+        s if s.is_client_error() => "La demande n'a pas pu être comprise.",
+        _ => WebError::Internal(String::new()).message(),
+    }
+}

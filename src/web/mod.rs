@@ -1,0 +1,128 @@
+//! The only module that names maud, and (with the federation peer API) axum:
+//! the router, middleware, error pages and the handlers of each area.
+//! Invariant: handlers read top to bottom (extract → one operation → one view)
+//! and every response carries the security headers.
+
+mod assets;
+mod error;
+mod routes;
+pub mod views;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::content::Content;
+pub use error::WebError;
+use views::{Chrome, Section, Site};
+
+/// Everything a handler may use. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub content: Content,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub site: Arc<Site>,
+}
+
+/// The password shown on the sign-in page in demo mode.
+pub const DEMO_PASSWORD: &str = "kiosque";
+
+impl AppState {
+    pub fn new(content: Content, config: Arc<Config>, clock: Arc<dyn Clock>) -> Self {
+        let site = Site {
+            name: config.site_name.clone(),
+            demo: config.demo,
+            css_url: assets::asset_url("kiosque.css"),
+            js_url: assets::asset_url("kiosque.js"),
+            tz: config.time_zone(),
+            unions: config
+                .unions
+                .iter()
+                .map(|u| (u.slug.clone(), u.name.clone()))
+                .collect(),
+        };
+        AppState {
+            content,
+            config,
+            clock,
+            site: Arc::new(site),
+        }
+    }
+
+    pub fn chrome(&self, section: Section) -> Chrome<'_> {
+        Chrome {
+            site: &self.site,
+            section,
+            now: self.clock.now(),
+        }
+    }
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The whole web application, ready to serve or to call with `oneshot`.
+pub fn router(state: AppState) -> Router {
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    routes::routes()
+        .fallback(routes::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .with_state(state)
+}
+
+/// Turns every error response into a French page in the site's frame, so that
+/// no internal detail (nor a bare "405") ever reaches an agent.
+async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_html {
+        return response;
+    }
+    let message = response
+        .extensions()
+        .get::<error::ErrorPage>()
+        .map(|p| p.message)
+        .unwrap_or_else(|| error::message_for_status(status));
+    let chrome = state.chrome(Section::Other);
+    let mut page = (status, views::pages::error(&chrome, status.as_u16(), message)).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        page.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    page
+}

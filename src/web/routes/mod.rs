@@ -1,0 +1,56 @@
+//! The route table, one file per area.
+
+mod agenda;
+mod home;
+mod media;
+mod pages;
+mod spaces;
+mod unions;
+
+use axum::Router;
+use axum::routing::get;
+
+use super::{AppState, WebError};
+use crate::domain::Space;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::get_home))
+        .route("/healthz", get(home::get_healthz))
+        .route("/connexion", get(home::get_sign_in))
+        .route("/static/{*path}", get(super::assets::get_asset))
+        .route("/media/{hash}", get(media::get_media))
+        .route("/actus", get(spaces::get_actus))
+        .route("/actus/{id}", get(|s, p| spaces::get_item(Space::Actus, s, p)))
+        .route("/rh", get(spaces::get_rh))
+        .route("/rh/{id}", get(|s, p| spaces::get_item(Space::Rh, s, p)))
+        .route("/annonces", get(spaces::get_annonces))
+        .route("/annonces/{id}", get(|s, p| spaces::get_item(Space::Annonces, s, p)))
+        .route("/emploi", get(spaces::get_emploi))
+        .route("/emploi/{id}", get(|s, p| spaces::get_item(Space::Emploi, s, p)))
+        .route("/agenda", get(agenda::get_week))
+        .route("/agenda/jour/{date}", get(agenda::get_day))
+        .route("/agenda/{id}", get(|s, p| spaces::get_item(Space::Agenda, s, p)))
+        .route("/pages", get(pages::get_tree))
+        .route("/pages/{slug}", get(pages::get_page))
+        .route("/liens", get(pages::get_links))
+        .route("/syndicats", get(unions::get_unions))
+        .route("/syndicats/{slug}", get(unions::get_union))
+        .route("/syndicats/{slug}/{id}", get(unions::get_union_item))
+}
+
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+/// `?page=N` on lists; anything that is not a page number is refused in French.
+fn page_number(raw: Option<&str>) -> Result<usize, WebError> {
+    match raw {
+        None | Some("") => Ok(1),
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or(WebError::BadRequest("Ce numéro de page n'est pas valable.")),
+    }
+}

@@ -1,0 +1,150 @@
+//! Lists and item pages of the spaces of items: actus, RH, annonces, emploi.
+
+use axum::extract::{Path, Query, State};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::page_number;
+use crate::domain::{AnnonceCategory, Details, ItemId, JobKind, Space};
+use crate::web::views::{Section, pages};
+use crate::web::{AppState, WebError};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+    categorie: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+fn section_of(space: &Space) -> Section {
+    match space {
+        Space::Actus => Section::Actus,
+        Space::Rh => Section::Rh,
+        Space::Agenda => Section::Agenda,
+        Space::Annonces => Section::Annonces,
+        Space::Emploi => Section::Emploi,
+        Space::Pages => Section::Pages,
+        Space::Liens => Section::Liens,
+        Space::Syndicat(_) => Section::Syndicats,
+    }
+}
+
+pub async fn get_actus(state: State<AppState>, query: Query<ListQuery>) -> Result<Markup, WebError> {
+    simple_list(state, query, Space::Actus, "Les Actus", "Informations du CODIR, reportages sur le travail des services et vie de la collectivité.").await
+}
+
+pub async fn get_rh(state: State<AppState>, query: Query<ListQuery>) -> Result<Markup, WebError> {
+    simple_list(state, query, Space::Rh, "Espace RH", "Les nouvelles des ressources humaines et l'accueil des nouveaux arrivants.").await
+}
+
+async fn simple_list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+    space: Space,
+    title: &str,
+    intro: &str,
+) -> Result<Markup, WebError> {
+    let page = page_number(query.page.as_deref())?;
+    let chrome = state.chrome(section_of(&space));
+    let base = format!("/{}", space.key());
+    let listing = state
+        .content
+        .listing(space, page, state.config.page_size, chrome.now, |_| true)
+        .await?;
+    Ok(pages::list(
+        &chrome,
+        &pages::ListPage { title, intro, listing: &listing, base, filters: html! {} },
+    ))
+}
+
+pub async fn get_annonces(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Markup, WebError> {
+    let page = page_number(query.page.as_deref())?;
+    let category = match query.categorie.as_deref() {
+        None | Some("") => None,
+        Some(key) => Some(
+            AnnonceCategory::from_key(key)
+                .ok_or(WebError::BadRequest("Cette catégorie d'annonces n'existe pas."))?,
+        ),
+    };
+    let chrome = state.chrome(Section::Annonces);
+    let base = match category {
+        Some(c) => format!("/annonces?categorie={}", c.key()),
+        None => "/annonces".into(),
+    };
+    let listing = state
+        .content
+        .listing(Space::Annonces, page, state.config.page_size, chrome.now, move |item| {
+            category.is_none_or(|wanted| {
+                matches!(&item.details, Details::Annonce { category, .. } if *category == wanted)
+            })
+        })
+        .await?;
+    Ok(pages::list(
+        &chrome,
+        &pages::ListPage {
+            title: "Petites annonces",
+            intro: "Ventes, prêts, dons, échanges de services, covoiturage et sorties entre agents.",
+            listing: &listing,
+            base,
+            filters: pages::annonce_filters(category),
+        },
+    ))
+}
+
+pub async fn get_emploi(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Markup, WebError> {
+    let page = page_number(query.page.as_deref())?;
+    let kind = match query.kind.as_deref() {
+        None | Some("") => None,
+        Some(key) => Some(
+            JobKind::from_key(key).ok_or(WebError::BadRequest("Ce type d'offre n'existe pas."))?,
+        ),
+    };
+    let chrome = state.chrome(Section::Emploi);
+    let base = match kind {
+        Some(k) => format!("/emploi?type={}", k.key()),
+        None => "/emploi".into(),
+    };
+    let listing = state
+        .content
+        .listing(Space::Emploi, page, state.config.page_size, chrome.now, move |item| {
+            kind.is_none_or(|wanted| matches!(&item.details, Details::Job(job) if job.kind == wanted))
+        })
+        .await?;
+    Ok(pages::list(
+        &chrome,
+        &pages::ListPage {
+            title: "Emploi et formation",
+            intro: "Offres d'emploi internes, formations et concours de la fonction publique territoriale.",
+            listing: &listing,
+            base,
+            filters: pages::job_filters(kind),
+        },
+    ))
+}
+
+/// Parses an item id from a URL; a malformed one is simply not found.
+pub fn parse_id(raw: &str) -> Result<ItemId, WebError> {
+    raw.parse().map_err(|_| WebError::NotFound)
+}
+
+pub async fn get_item(
+    space: Space,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    let id = parse_id(&id)?;
+    let chrome = state.chrome(section_of(&space));
+    let item = state
+        .content
+        .item(space, id, chrome.now)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(pages::item(&chrome, &item))
+}

@@ -1,0 +1,63 @@
+//! The unions' spaces (read side).
+
+use axum::extract::{Path, Query, State};
+use maud::Markup;
+use serde::Deserialize;
+
+use super::page_number;
+use super::spaces::parse_id;
+use crate::domain::{Space, UnionSlug};
+use crate::web::views::{Section, pages};
+use crate::web::{AppState, WebError};
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+pub async fn get_unions(State(state): State<AppState>) -> Markup {
+    pages::unions(&state.chrome(Section::Syndicats))
+}
+
+/// The configured union for a URL slug, or not found.
+fn union<'a>(state: &'a AppState, slug: &str) -> Result<(&'a crate::config::UnionConfig, Space), WebError> {
+    let union = state
+        .config
+        .unions
+        .iter()
+        .find(|u| u.slug == slug)
+        .ok_or(WebError::NotFound)?;
+    let slug = UnionSlug::parse(&union.slug).ok_or(WebError::NotFound)?;
+    Ok((union, Space::Syndicat(slug)))
+}
+
+pub async fn get_union(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Markup, WebError> {
+    let page = page_number(query.page.as_deref())?;
+    let (union, space) = union(&state, &slug)?;
+    let chrome = state.chrome(Section::Syndicats);
+    let listing = state
+        .content
+        .listing(space, page, state.config.page_size, chrome.now, |_| true)
+        .await?;
+    let base = format!("/syndicats/{}", union.slug);
+    Ok(pages::union_space(&chrome, &union.name, &union.description, &listing, &base))
+}
+
+pub async fn get_union_item(
+    State(state): State<AppState>,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Markup, WebError> {
+    let (_, space) = union(&state, &slug)?;
+    let id = parse_id(&id)?;
+    let chrome = state.chrome(Section::Syndicats);
+    let item = state
+        .content
+        .item(space, id, chrome.now)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(pages::item(&chrome, &item))
+}

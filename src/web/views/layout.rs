@@ -1,0 +1,135 @@
+//! The page frame: header, navigation, main, footer. Every page goes through
+//! [`page`], so every page has the same landmarks, skip link and assets.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use maud::{DOCTYPE, Markup, html};
+
+use super::icons::icon;
+
+/// Which part of the site a page belongs to (highlights the menu entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Home,
+    Actus,
+    Rh,
+    Agenda,
+    Annonces,
+    Emploi,
+    Pages,
+    Liens,
+    Syndicats,
+    Other,
+}
+
+/// What every page needs to know about the site, computed once at start.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub demo: bool,
+    pub css_url: String,
+    pub js_url: String,
+    pub tz: TimeZone,
+    /// Union spaces: slug and name.
+    pub unions: Vec<(String, String)>,
+}
+
+/// The per-request frame context.
+#[derive(Debug, Clone, Copy)]
+pub struct Chrome<'a> {
+    pub site: &'a Site,
+    pub section: Section,
+    pub now: Timestamp,
+}
+
+impl Chrome<'_> {
+    pub fn tz(&self) -> &TimeZone {
+        &self.site.tz
+    }
+}
+
+const MENU: [(Section, &str, &str, &str); 8] = [
+    (Section::Actus, "/actus", "Les Actus", "news"),
+    (Section::Rh, "/rh", "Espace RH", "users"),
+    (Section::Agenda, "/agenda", "L'Agenda", "calendar"),
+    (Section::Annonces, "/annonces", "Petites annonces", "tag"),
+    (Section::Emploi, "/emploi", "Emploi et formation", "briefcase"),
+    (Section::Pages, "/pages", "Infos pratiques", "book"),
+    (Section::Liens, "/liens", "En 1 clic", "link"),
+    (Section::Syndicats, "/syndicats", "Syndicats", "flag"),
+];
+
+/// A whole HTML page around `main`.
+pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
+    let site = chrome.site;
+    html! {
+        (DOCTYPE)
+        html lang="fr" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light";
+                title { (title) " — " (site.name) }
+                link rel="stylesheet" href=(site.css_url);
+                script src=(site.js_url) defer {}
+            }
+            body {
+                a.skip href="#contenu" { "Aller au contenu" }
+                header.site-header {
+                    a.brand href="/" {
+                        span.brand-mark aria-hidden="true" { (icon("home")) }
+                        span.brand-text {
+                            span.brand-name { (site.name) }
+                            span.brand-sub { "Intranet des agents" }
+                        }
+                    }
+                    div.header-actions {
+                        a.button.button-primary href="/connexion" { (icon("user")) span { "Se connecter" } }
+                    }
+                }
+                nav.site-nav aria-label="Menu principal" {
+                    ul {
+                        li { a href="/" aria-current=[(chrome.section == Section::Home).then_some("page")] { (icon("home")) span { "Accueil" } } }
+                        @for (section, href, label, glyph) in MENU {
+                            li { a href=(href) aria-current=[(chrome.section == section).then_some("page")] { (icon(glyph)) span { (label) } } }
+                        }
+                    }
+                }
+                main #contenu tabindex="-1" { (main) }
+                footer.site-footer {
+                    p { (site.name) " — intranet réservé aux agents de la collectivité." }
+                    p { a href="/pages/charte" { "Charte de l'intranet" } " · " a href="/liens" { "Assistance" } }
+                    @if site.demo {
+                        p.demo-note { "Démonstration : les personnes et les contenus sont fictifs." }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "Précédent / Page n / Suivant" links for a paginated list at `base`
+/// (which may already carry a query string).
+pub fn pagination(base: &str, page: usize, has_more: bool) -> Markup {
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let link = |n: usize| {
+        if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}{sep}page={n}")
+        }
+    };
+    html! {
+        @if page > 1 || has_more {
+            nav.pagination aria-label="Pages" {
+                @if page > 1 {
+                    a.button rel="prev" href=(link(page - 1)) { "← Précédent" }
+                }
+                span.page-number aria-current="page" { "Page " (page) }
+                @if has_more {
+                    a.button rel="next" href=(link(page + 1)) { "Suivant →" }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! Whole pages of the read side: home, lists, agenda, page tree, links, unions,
+//! sign-in and errors. Each is a pure function of data already loaded.
+
+use jiff::civil::Date;
+use maud::{Markup, html};
+
+use super::format::{self, Markdown};
+use super::icons::icon;
+use super::items::{annonce_label, item_card, item_url, job_label, space_label};
+use super::layout::{Chrome, page, pagination};
+use crate::content::{Home, Listing, PageNode};
+use crate::domain::{AnnonceCategory, Details, Item, JobKind};
+
+pub fn home(chrome: &Chrome, data: &Home) -> Markup {
+    let today = format::date_long(chrome.now, chrome.tz());
+    page(
+        chrome,
+        "Accueil",
+        html! {
+            h1.visually-hidden { "Accueil de l'intranet" }
+            p.today { "Nous sommes " (today) "." }
+            div.home-grid {
+                section.block.block-une aria-labelledby="titre-une" {
+                    h2 #titre-une { "À la une" }
+                    div.cards { @for item in &data.une { (item_card(item, chrome)) } }
+                    a.more href="/actus" { "Toutes les actus →" }
+                }
+                section.block aria-labelledby="titre-agenda" {
+                    h2 #titre-agenda { "Prochainement" }
+                    @if data.agenda.is_empty() { p.empty { "Aucun événement prévu pour le moment." } }
+                    ul.compact { @for event in &data.agenda { li { (event_line(event, chrome)) } } }
+                    a.more href="/agenda" { "Tout l'agenda →" }
+                }
+                section.block aria-labelledby="titre-clic" {
+                    h2 #titre-clic { "En 1 clic" }
+                    (link_grid(&data.clic))
+                }
+                section.block aria-labelledby="titre-rh" {
+                    h2 #titre-rh { "Espace RH" }
+                    ul.compact { @for item in &data.rh { li { a href=(item_url(item)) { (item.title) } } } }
+                    a.more href="/rh" { "Toutes les infos RH →" }
+                }
+                section.block aria-labelledby="titre-annonces" {
+                    h2 #titre-annonces { "Petites annonces" }
+                    ul.compact {
+                        @for item in &data.annonces {
+                            li {
+                                @if let Details::Annonce { category, .. } = &item.details {
+                                    span.badge { (annonce_label(*category)) } " "
+                                }
+                                a href=(item_url(item)) { (item.title) }
+                            }
+                        }
+                    }
+                    a.more href="/annonces" { "Toutes les annonces →" }
+                }
+                section.block.block-assistance aria-labelledby="titre-assistance" {
+                    h2 #titre-assistance { "Assistance" }
+                    (assistance_list(&data.assistance))
+                }
+            }
+        },
+    )
+}
+
+fn event_line(event: &Item, chrome: &Chrome) -> Markup {
+    let Details::Event(details) = &event.details else { return html! {} };
+    let tz = chrome.tz();
+    let z = details.start.to_zoned_datetime(tz.clone());
+    html! {
+        span.date-chip aria-hidden="true" {
+            span.date-day { (z.day()) }
+            span.date-month { (format::month_name(z.month()).chars().take(4).collect::<String>()) }
+        }
+        span.event-line {
+            a href=(item_url(event)) { (event.title) }
+            span.event-when {
+                (format::day_name(&z)) " " (z.day()) " " (format::month_name(z.month()))
+                @if !details.all_day { ", " (format::time(details.start, tz)) }
+                @if !details.place.is_empty() { " · " (details.place) }
+            }
+        }
+    }
+}
+
+fn link_grid(links: &[Item]) -> Markup {
+    html! {
+        ul.link-grid {
+            @for link in links {
+                @if let Details::Link { url, icon: glyph, .. } = &link.details {
+                    li {
+                        a.link-tile href=(url) {
+                            (icon(glyph))
+                            span { (link.title) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn assistance_list(entries: &[Item]) -> Markup {
+    html! {
+        ul.assistance {
+            @for entry in entries {
+                @if let Details::Link { url, phone, icon: glyph, .. } = &entry.details {
+                    li {
+                        (icon(glyph))
+                        span.assistance-text {
+                            a href=(url) { (entry.title) }
+                            @if let Some(phone) = phone { " " strong.phone { (phone) } }
+                            @if !entry.summary.is_empty() { span.assistance-desc { (entry.summary) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A filter chip row: `(label, href, current)`.
+fn chips(label: &str, entries: &[(String, String, bool)]) -> Markup {
+    html! {
+        nav.chips aria-label=(label) {
+            @for (text, href, current) in entries {
+                a.chip href=(href) aria-current=[current.then_some("true")] { (text) }
+            }
+        }
+    }
+}
+
+/// What a list page shows above its cards.
+pub struct ListPage<'a> {
+    pub title: &'a str,
+    pub intro: &'a str,
+    pub listing: &'a Listing,
+    /// The list's own URL, with its filter (for pagination links).
+    pub base: String,
+    pub filters: Markup,
+}
+
+pub fn list(chrome: &Chrome, data: &ListPage) -> Markup {
+    page(
+        chrome,
+        data.title,
+        html! {
+            h1 { (data.title) }
+            @if !data.intro.is_empty() { p.intro { (data.intro) } }
+            (data.filters)
+            @if data.listing.items.is_empty() {
+                p.empty { "Rien à afficher ici pour le moment." }
+            }
+            div.cards { @for item in &data.listing.items { (item_card(item, chrome)) } }
+            (pagination(&data.base, data.listing.page, data.listing.has_more))
+        },
+    )
+}
+
+pub fn annonce_filters(current: Option<AnnonceCategory>) -> Markup {
+    let mut entries = vec![("Toutes".to_owned(), "/annonces".to_owned(), current.is_none())];
+    for category in AnnonceCategory::ALL {
+        entries.push((
+            annonce_label(category).to_owned(),
+            format!("/annonces?categorie={}", category.key()),
+            current == Some(category),
+        ));
+    }
+    chips("Catégories d'annonces", &entries)
+}
+
+pub fn job_filters(current: Option<JobKind>) -> Markup {
+    let mut entries = vec![("Tout".to_owned(), "/emploi".to_owned(), current.is_none())];
+    for kind in JobKind::ALL {
+        entries.push((
+            job_label(kind).to_owned(),
+            format!("/emploi?type={}", kind.key()),
+            current == Some(kind),
+        ));
+    }
+    chips("Types d'offres", &entries)
+}
+
+pub fn item(chrome: &Chrome, item: &Item) -> Markup {
+    page(chrome, &item.title, super::items::item_page(item, chrome))
+}
+
+/// The agenda over consecutive days.
+pub struct AgendaPage<'a> {
+    pub title: String,
+    pub days: Vec<(Date, Vec<&'a Item>)>,
+    pub prev: String,
+    pub next: String,
+    pub prev_label: &'a str,
+    pub next_label: &'a str,
+    /// Links to switch between week and day views.
+    pub week_href: String,
+    pub today_href: String,
+}
+
+pub fn agenda(chrome: &Chrome, data: &AgendaPage) -> Markup {
+    let tz = chrome.tz();
+    page(
+        chrome,
+        &data.title,
+        html! {
+            h1 { (data.title) }
+            nav.agenda-nav aria-label="Naviguer dans l'agenda" {
+                a.button rel="prev" href=(data.prev) { "← " (data.prev_label) }
+                a.button href=(data.today_href) { "Aujourd'hui" }
+                a.button href=(data.week_href) { "Semaine" }
+                a.button rel="next" href=(data.next) { (data.next_label) " →" }
+            }
+            @for (day, events) in &data.days {
+                section.agenda-day {
+                    h2 {
+                        a href=(format!("/agenda/jour/{day}")) {
+                            (format::DAY_NAMES[day.weekday().to_monday_zero_offset() as usize]) " " (format::civil_date(*day))
+                        }
+                    }
+                    @if events.is_empty() {
+                        p.empty { "Rien de prévu." }
+                    } @else {
+                        ul.agenda-events {
+                            @for event in events {
+                                @if let Details::Event(details) = &event.details {
+                                    li.agenda-event {
+                                        span.agenda-time {
+                                            @if details.all_day { "Journée" } @else { (format::time(details.start, tz)) }
+                                        }
+                                        span.agenda-what {
+                                            a href=(item_url(event)) { (event.title) }
+                                            @if !details.place.is_empty() { span.agenda-place { (icon("pin")) " " (details.place) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn page_tree(chrome: &Chrome, tree: &[PageNode]) -> Markup {
+    fn branch(nodes: &[PageNode]) -> Markup {
+        html! {
+            ul.tree {
+                @for node in nodes {
+                    li {
+                        a href=(item_url(&node.item)) { (node.item.title) }
+                        @if !node.children.is_empty() { (branch(&node.children)) }
+                    }
+                }
+            }
+        }
+    }
+    page(
+        chrome,
+        "Infos pratiques",
+        html! {
+            h1 { "Infos pratiques" }
+            p.intro { "Procédures internes, organisation des services, élus, représentants du personnel et accueil des nouveaux arrivants." }
+            (branch(tree))
+        },
+    )
+}
+
+pub fn content_page(chrome: &Chrome, ancestors: &[Item], node: &PageNode) -> Markup {
+    let item = &node.item;
+    page(
+        chrome,
+        &item.title,
+        html! {
+            article.item-page {
+                nav.breadcrumb aria-label="Fil d'Ariane" {
+                    a href="/" { "Accueil" } " › " a href="/pages" { "Infos pratiques" }
+                    @for ancestor in ancestors { " › " a href=(item_url(ancestor)) { (ancestor.title) } }
+                }
+                h1 { (item.title) }
+                div.prose { (Markdown(&item.body)) }
+                @if !node.children.is_empty() {
+                    section.subpages aria-labelledby="titre-sous-pages" {
+                        h2 #titre-sous-pages { "Dans cette rubrique" }
+                        ul.tree { @for child in &node.children { li { a href=(item_url(&child.item)) { (child.item.title) } } } }
+                    }
+                }
+                p.byline { "Mis à jour le " (format::date_long(item.updated, chrome.tz())) }
+            }
+        },
+    )
+}
+
+pub fn links(chrome: &Chrome, clic: &[Item], assistance: &[Item]) -> Markup {
+    page(
+        chrome,
+        "En 1 clic",
+        html! {
+            h1 { "En 1 clic" }
+            p.intro { "Les outils, formulaires et sites utiles, et les numéros d'assistance." }
+            (link_grid(clic))
+            h2 { "Assistance" }
+            (assistance_list(assistance))
+        },
+    )
+}
+
+pub fn unions(chrome: &Chrome) -> Markup {
+    page(
+        chrome,
+        "Syndicats",
+        html! {
+            h1 { "Espaces syndicaux" }
+            p.intro { "Chaque organisation syndicale dispose de son espace, sous sa propre responsabilité éditoriale." }
+            ul.union-list {
+                @for (slug, name) in &chrome.site.unions {
+                    li { a.button href=(format!("/syndicats/{slug}")) { (icon("flag")) span { (name) } } }
+                }
+            }
+        },
+    )
+}
+
+pub fn union_space(chrome: &Chrome, name: &str, description: &str, listing: &Listing, base: &str) -> Markup {
+    page(
+        chrome,
+        name,
+        html! {
+            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Accueil" } " › " a href="/syndicats" { "Syndicats" } }
+            h1 { (name) }
+            @if !description.is_empty() { p.intro { (description) } }
+            p.notice { "Cet espace est publié sous la responsabilité de l'organisation syndicale." }
+            @if listing.items.is_empty() { p.empty { "Aucune publication pour le moment." } }
+            div.cards { @for item in &listing.items { (item_card(item, chrome)) } }
+            (pagination(base, listing.page, listing.has_more))
+        },
+    )
+}
+
+pub fn sign_in(chrome: &Chrome, demo_password: Option<&str>) -> Markup {
+    page(
+        chrome,
+        "Se connecter",
+        html! {
+            h1 { "Se connecter" }
+            p.intro { "Utilisez l'identifiant et le mot de passe de votre session Windows." }
+            form.form-card method="post" action="/connexion" autocomplete="off" {
+                label for="identifiant" { "Identifiant" }
+                input #identifiant name="identifiant" type="text" autocapitalize="none" spellcheck="false" required;
+                label for="mot-de-passe" { "Mot de passe" }
+                input #mot-de-passe name="mot_de_passe" type="password" required;
+                button.button.button-primary type="submit" { "Se connecter" }
+            }
+            @if let Some(password) = demo_password {
+                aside.demo-accounts aria-labelledby="titre-demo" {
+                    h2 #titre-demo { "Comptes de démonstration" }
+                    p { "Mot de passe commun : " strong { code { (password) } } }
+                    ul {
+                        li { code { "agent" } " — Camille Lefèvre, jardinière (agent)" }
+                        li { code { "referent" } " — Marc Dupont, référent communication (publication)" }
+                        li { code { "codir" } " — Hélène Marchand, CODIR (publication)" }
+                        li { code { "rh" } " — Nadia Benali, ressources humaines (gestion)" }
+                        li { code { "webmestre" } " — Julien Roussel, communication (webmestre)" }
+                        li { code { "dsi" } " — Thomas Garnier, informatique (administration)" }
+                        li { code { "syndicat" } " — Anne-Marie N'Diaye, CGT (rédaction syndicale)" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// What went wrong, in words an agent understands.
+pub fn error(chrome: &Chrome, status: u16, message: &str) -> Markup {
+    let title = match status {
+        404 => "Page introuvable",
+        400 | 422 => "Demande incorrecte",
+        403 => "Accès refusé",
+        413 => "Fichier trop volumineux",
+        503 => "Service momentanément indisponible",
+        _ => "Une erreur est survenue",
+    };
+    page(
+        chrome,
+        title,
+        html! {
+            div.error-page {
+                h1 { (title) }
+                p { (message) }
+                p { a.button.button-primary href="/" { "Revenir à l'accueil" } }
+            }
+        },
+    )
+}
+
+/// The space's label, for titles built in handlers.
+pub fn space_title(chrome: &Chrome, space: &crate::domain::Space) -> String {
+    space_label(space, chrome)
+}
