@@ -8,3 +8,6 @@ pub mod clock;
 pub mod content;
 pub mod media;
 pub mod web;
+pub mod demo;
+pub mod app;
+pub mod cli;

@@ -1,1 +1,62 @@
-fn main(){}
+//! The `kiosque` binary: parse the command line, load the configuration, run.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+use kiosque::cli::{Cli, Command};
+use kiosque::config::{Config, Overrides};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KIOSQUE_LOG")
+                .unwrap_or_else(|_| "kiosque=info,tower_http=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    let overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+        listen: cli.listen,
+    };
+    // The environment is read here, once; clap already consumed the variables
+    // that are flags.
+    let env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| !matches!(k.as_str(), "KIOSQUE_DATA_DIR" | "KIOSQUE_LISTEN"))
+        .collect();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::CheckConfig { file } => match Config::load(Some(&file), env, &overrides) {
+            Ok(config) => {
+                println!("{}: configuration valide (démonstration : {}).", file.display(), if config.demo { "oui" } else { "non" });
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Serve => {
+            let config = match Config::load(cli.config.as_deref(), env, &overrides) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    eprintln!("error: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(kiosque::app::serve(config)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -112,12 +112,13 @@ mod tests {
 
     #[test]
     fn markdown_is_sanitised() {
-        let html = Markdown("# Titre\n<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror=alert(1)>")
+        let html = Markdown("# Titre\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>")
             .render()
             .into_string();
         assert!(html.contains("<h1>Titre</h1>"));
         assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("href=\"javascript"), "{html}");
+        assert!(html.contains("<a rel=\"noopener noreferrer\">x</a>"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
     }
 }

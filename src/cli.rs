@@ -1,0 +1,32 @@
+//! The command line: `kiosque [serve]`, `kiosque check-config FILE`.
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "kiosque", version, about = "L'intranet de la collectivité en un seul programme.")]
+pub struct Cli {
+    /// Configuration file (TOML). Without one, kiosque runs the demo.
+    #[arg(long, global = true, env = "KIOSQUE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory (store, generated files).
+    #[arg(long, global = true, env = "KIOSQUE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address of the web listener, e.g. 127.0.0.1:8080.
+    #[arg(long, global = true, env = "KIOSQUE_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the intranet (the default).
+    Serve,
+    /// Check a configuration file and report every problem precisely.
+    CheckConfig {
+        /// The file to check.
+        file: PathBuf,
+    },
+}
