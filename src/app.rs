@@ -47,14 +47,20 @@ impl Running {
 /// Opens the store (seeding the demo when asked) and starts serving. With
 /// `listen` port 0 the OS picks a port, reported in [`Running::addr`].
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
     let path = config.store_path();
     let store = tokio::task::spawn_blocking(move || Store::open(&path)).await??;
     if config.demo {
         let (store, seed_config, now) = (store.clone(), config.clone(), clock.now());
-        let seeded = tokio::task::spawn_blocking(move || crate::demo::seed_if_empty(&store, &seed_config, now))
-            .await??;
+        let seeded = tokio::task::spawn_blocking(move || {
+            crate::demo::seed_if_empty(&store, &seed_config, now)
+        })
+        .await??;
         if seeded {
             tracing::info!("demo content written to the new store");
         }
@@ -74,7 +80,12 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             .await
     });
     tracing::info!(%addr, demo = state.config.demo, "kiosque is serving");
-    Ok(Running { addr, state, stop: Some(stop), task })
+    Ok(Running {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
 }
 
 /// `kiosque serve`: runs until SIGINT or SIGTERM.

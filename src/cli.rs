@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "kiosque", version, about = "L'intranet de la collectivité en un seul programme.")]
+#[command(
+    name = "kiosque",
+    version,
+    about = "L'intranet de la collectivité en un seul programme."
+)]
 pub struct Cli {
     /// Configuration file (TOML). Without one, kiosque runs the demo.
     #[arg(long, global = true, env = "KIOSQUE_CONFIG", value_name = "FILE")]

@@ -202,10 +202,13 @@ impl Config {
         overrides: &Overrides,
     ) -> Result<Config, ConfigError> {
         let mut table = match file {
-            Some((origin, text)) => text.parse::<toml::Table>().map_err(|e| ConfigError::Parse {
-                origin: origin.to_owned(),
-                message: e.to_string(),
-            })?,
+            Some((origin, text)) => {
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Parse {
+                        origin: origin.to_owned(),
+                        message: e.to_string(),
+                    })?
+            }
             None => {
                 let mut table = toml::Table::new();
                 table.insert("demo".into(), toml::Value::Boolean(true));
@@ -243,14 +246,16 @@ impl Config {
             ));
         }
         if jiff::tz::TimeZone::get(&self.timezone).is_err() {
-            return bad(format!("timezone {:?} is not a known time zone", self.timezone));
+            return bad(format!(
+                "timezone {:?} is not a known time zone",
+                self.timezone
+            ));
         }
         if !(1..=100).contains(&self.page_size) {
             return bad(format!("page_size must be 1–100 (got {})", self.page_size));
         }
         let s = &self.sessions;
-        if s.kiosk_idle_seconds < 15 || s.shared_idle_seconds < 15 || s.personal_idle_seconds < 15
-        {
+        if s.kiosk_idle_seconds < 15 || s.shared_idle_seconds < 15 || s.personal_idle_seconds < 15 {
             return bad("sessions: idle limits must be at least 15 seconds".into());
         }
         let mut seen = std::collections::HashSet::new();
@@ -327,9 +332,9 @@ fn apply_env(table: &mut toml::Table, name: &str, value: &str) -> Result<(), Con
         let entry = at
             .entry(part.clone())
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        at = entry.as_table_mut().ok_or_else(|| {
-            ConfigError::Invalid(format!("{name}: {part} is not a section"))
-        })?;
+        at = entry
+            .as_table_mut()
+            .ok_or_else(|| ConfigError::Invalid(format!("{name}: {part} is not a section")))?;
     }
     at.insert(last.clone(), parsed);
     Ok(())
@@ -341,7 +346,11 @@ mod tests {
 
     fn merge(file: Option<&str>, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
-        Config::merge(file.map(|t| ("kiosque.toml", t)), env, &Overrides::default())
+        Config::merge(
+            file.map(|t| ("kiosque.toml", t)),
+            env,
+            &Overrides::default(),
+        )
     }
 
     #[test]
@@ -386,7 +395,8 @@ mod tests {
             listen: Some("127.0.0.1:7000".parse().unwrap()),
             data_dir: Some("/tmp/x".into()),
         };
-        let config = Config::merge(None, env.map(|(k, v)| (k.into(), v.into())), &overrides).unwrap();
+        let config =
+            Config::merge(None, env.map(|(k, v)| (k.into(), v.into())), &overrides).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:7000");
         assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
     }
@@ -397,7 +407,10 @@ mod tests {
             ("public_url = \"intranet\"", "public_url"),
             ("timezone = \"Mars/Olympus\"", "timezone"),
             ("listen = \"pas une adresse\"", "listen"),
-            ("[[unions]]\nslug = \"C G T\"\nname = \"x\"\neditor_group = \"g\"", "slug"),
+            (
+                "[[unions]]\nslug = \"C G T\"\nname = \"x\"\neditor_group = \"g\"",
+                "slug",
+            ),
         ] {
             let msg = merge(Some(text), &[]).unwrap_err().to_string();
             assert!(msg.contains(needle), "{text}: {msg}");
@@ -409,7 +422,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pw");
         std::fs::write(&path, "s3cret\n").unwrap();
-        let secret = resolve_secret("bind_password", None, Some(&path)).unwrap().unwrap();
+        let secret = resolve_secret("bind_password", None, Some(&path))
+            .unwrap()
+            .unwrap();
         assert_eq!(secret.expose(), "s3cret");
         assert_eq!(format!("{secret:?}"), "Secret(***)");
         let both = resolve_secret("bind_password", Some(secret), Some(&path));

@@ -27,7 +27,11 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::CheckConfig { file } => match Config::load(Some(&file), env, &overrides) {
             Ok(config) => {
-                println!("{}: configuration valide (démonstration : {}).", file.display(), if config.demo { "oui" } else { "non" });
+                println!(
+                    "{}: configuration valide (démonstration : {}).",
+                    file.display(),
+                    if config.demo { "oui" } else { "non" }
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {

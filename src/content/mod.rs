@@ -59,10 +59,14 @@ impl Content {
                 let visible = |i: &Item| i.is_visible_at(now);
                 let links = links(store, now)?;
                 Ok(Home {
-                    une: store.list_space(&Space::Actus, 0, HOME_BLOCK, visible)?.items,
+                    une: store
+                        .list_space(&Space::Actus, 0, HOME_BLOCK, visible)?
+                        .items,
                     rh: store.list_space(&Space::Rh, 0, 3, visible)?.items,
                     agenda: upcoming(store, now, HOME_BLOCK)?,
-                    annonces: store.list_space(&Space::Annonces, 0, HOME_BLOCK, visible)?.items,
+                    annonces: store
+                        .list_space(&Space::Annonces, 0, HOME_BLOCK, visible)?
+                        .items,
                     clic: links.0,
                     assistance: links.1,
                 })
@@ -106,7 +110,12 @@ impl Content {
     }
 
     /// Events starting in `[from, to)`.
-    pub async fn agenda(&self, from: Timestamp, to: Timestamp, now: Timestamp) -> Result<Vec<Item>> {
+    pub async fn agenda(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<Item>> {
         self.store
             .run(move |store| store.events_between(from, to, 500, |i| i.is_visible_at(now)))
             .await
@@ -125,7 +134,11 @@ impl Content {
     }
 
     /// A page by slug with its ancestors (root first) and its sub-pages.
-    pub async fn page(&self, slug: String, now: Timestamp) -> Result<Option<(Vec<Item>, PageNode)>> {
+    pub async fn page(
+        &self,
+        slug: String,
+        now: Timestamp,
+    ) -> Result<Option<(Vec<Item>, PageNode)>> {
         let tree = self.page_tree(now).await?;
         Ok(find_in_tree(&tree, &slug, &mut Vec::new()))
     }
@@ -185,22 +198,37 @@ pub fn build_tree(pages: Vec<Item>) -> Vec<PageNode> {
         let parent = parent.filter(|p| ids.contains(p));
         children.entry(parent).or_default().push(page);
     }
-    fn grow(parent: Option<ItemId>, children: &mut BTreeMap<Option<ItemId>, Vec<Item>>, depth: usize) -> Vec<PageNode> {
+    fn grow(
+        parent: Option<ItemId>,
+        children: &mut BTreeMap<Option<ItemId>, Vec<Item>>,
+        depth: usize,
+    ) -> Vec<PageNode> {
         let mut level = children.remove(&parent).unwrap_or_default();
         level.sort_by_key(|p| (page_parent_and_order(p).1, p.title.clone()));
         level
             .into_iter()
             .map(|item| {
                 // Depth bound: a parent cycle cannot recurse forever.
-                let sub = if depth < 16 { grow(Some(item.id), children, depth + 1) } else { vec![] };
-                PageNode { item, children: sub }
+                let sub = if depth < 16 {
+                    grow(Some(item.id), children, depth + 1)
+                } else {
+                    vec![]
+                };
+                PageNode {
+                    item,
+                    children: sub,
+                }
             })
             .collect()
     }
     grow(None, &mut children, 0)
 }
 
-fn find_in_tree(nodes: &[PageNode], slug: &str, path: &mut Vec<Item>) -> Option<(Vec<Item>, PageNode)> {
+fn find_in_tree(
+    nodes: &[PageNode],
+    slug: &str,
+    path: &mut Vec<Item>,
+) -> Option<(Vec<Item>, PageNode)> {
     for node in nodes {
         if matches!(&node.item.details, Details::Page { slug: s, .. } if s == slug) {
             return Some((path.clone(), node.clone()));
@@ -237,11 +265,20 @@ mod tests {
         let root = page("procedures", None, 0, 1);
         let b = page("badge", Some(root.id), 2, 2);
         let a = page("conges", Some(root.id), 1, 3);
-        let orphan = page("orpheline", Some(ItemId::new(t("2020-01-01T00:00:00Z"), 9)), 5, 4);
+        let orphan = page(
+            "orpheline",
+            Some(ItemId::new(t("2020-01-01T00:00:00Z"), 9)),
+            5,
+            4,
+        );
         let tree = build_tree(vec![b, orphan, root, a]);
         assert_eq!(tree.len(), 2);
         assert_eq!(tree[0].item.title, "procedures");
-        let kids: Vec<_> = tree[0].children.iter().map(|c| c.item.title.as_str()).collect();
+        let kids: Vec<_> = tree[0]
+            .children
+            .iter()
+            .map(|c| c.item.title.as_str())
+            .collect();
         assert_eq!(kids, ["conges", "badge"]);
         let (path, node) = find_in_tree(&tree, "badge", &mut vec![]).unwrap();
         assert_eq!(path.len(), 1);

@@ -16,14 +16,62 @@ struct Palette {
 
 fn palette(theme: &str) -> Palette {
     match theme {
-        "neige" => Palette { sky_top: [150, 175, 205], sky_bottom: [225, 232, 240], sun: [245, 245, 250], hills: [[235, 240, 245], [210, 220, 232]], accent: [90, 110, 140] },
-        "piscine" => Palette { sky_top: [70, 150, 220], sky_bottom: [190, 225, 245], sun: [255, 220, 90], hills: [[40, 150, 200], [20, 110, 170]], accent: [240, 240, 240] },
-        "fete" => Palette { sky_top: [40, 30, 90], sky_bottom: [170, 80, 130], sun: [255, 210, 120], hills: [[60, 40, 80], [35, 25, 55]], accent: [255, 190, 60] },
-        "chantier" => Palette { sky_top: [120, 160, 200], sky_bottom: [235, 215, 180], sun: [255, 200, 80], hills: [[150, 120, 90], [110, 90, 70]], accent: [245, 170, 30] },
-        "ecole" | "cantine" => Palette { sky_top: [110, 170, 230], sky_bottom: [220, 238, 250], sun: [255, 205, 70], hills: [[120, 190, 100], [80, 150, 80]], accent: [215, 80, 60] },
-        "mediatheque" | "atelier" => Palette { sky_top: [90, 120, 170], sky_bottom: [230, 210, 190], sun: [250, 190, 110], hills: [[110, 140, 110], [80, 105, 90]], accent: [120, 70, 140] },
-        "marche" => Palette { sky_top: [100, 160, 220], sky_bottom: [250, 230, 200], sun: [255, 190, 60], hills: [[170, 190, 110], [130, 160, 90]], accent: [40, 120, 190] },
-        _ => Palette { sky_top: [95, 160, 215], sky_bottom: [240, 220, 170], sun: [250, 180, 60], hills: [[110, 170, 80], [70, 130, 60]], accent: [200, 110, 40] },
+        "neige" => Palette {
+            sky_top: [150, 175, 205],
+            sky_bottom: [225, 232, 240],
+            sun: [245, 245, 250],
+            hills: [[235, 240, 245], [210, 220, 232]],
+            accent: [90, 110, 140],
+        },
+        "piscine" => Palette {
+            sky_top: [70, 150, 220],
+            sky_bottom: [190, 225, 245],
+            sun: [255, 220, 90],
+            hills: [[40, 150, 200], [20, 110, 170]],
+            accent: [240, 240, 240],
+        },
+        "fete" => Palette {
+            sky_top: [40, 30, 90],
+            sky_bottom: [170, 80, 130],
+            sun: [255, 210, 120],
+            hills: [[60, 40, 80], [35, 25, 55]],
+            accent: [255, 190, 60],
+        },
+        "chantier" => Palette {
+            sky_top: [120, 160, 200],
+            sky_bottom: [235, 215, 180],
+            sun: [255, 200, 80],
+            hills: [[150, 120, 90], [110, 90, 70]],
+            accent: [245, 170, 30],
+        },
+        "ecole" | "cantine" => Palette {
+            sky_top: [110, 170, 230],
+            sky_bottom: [220, 238, 250],
+            sun: [255, 205, 70],
+            hills: [[120, 190, 100], [80, 150, 80]],
+            accent: [215, 80, 60],
+        },
+        "mediatheque" | "atelier" => Palette {
+            sky_top: [90, 120, 170],
+            sky_bottom: [230, 210, 190],
+            sun: [250, 190, 110],
+            hills: [[110, 140, 110], [80, 105, 90]],
+            accent: [120, 70, 140],
+        },
+        "marche" => Palette {
+            sky_top: [100, 160, 220],
+            sky_bottom: [250, 230, 200],
+            sun: [255, 190, 60],
+            hills: [[170, 190, 110], [130, 160, 90]],
+            accent: [40, 120, 190],
+        },
+        _ => Palette {
+            sky_top: [95, 160, 215],
+            sky_bottom: [240, 220, 170],
+            sun: [250, 180, 60],
+            hills: [[110, 170, 80], [70, 130, 60]],
+            accent: [200, 110, 40],
+        },
     }
 }
 
@@ -59,7 +107,8 @@ pub fn draw(theme: &str, seed: u32) -> DynamicImage {
     let horizon = |x: u32, layer: f32| -> u32 {
         let xf = x as f32 / WIDTH as f32 * std::f32::consts::TAU;
         let base = HEIGHT as f32 * (0.55 + 0.12 * layer);
-        (base + 40.0 * (xf * (1.0 + layer) + phase).sin() + 18.0 * (xf * 3.1 + phase * 2.0).cos()) as u32
+        (base + 40.0 * (xf * (1.0 + layer) + phase).sin() + 18.0 * (xf * 3.1 + phase * 2.0).cos())
+            as u32
     };
     for x in 0..WIDTH {
         let far = horizon(x, 0.0);
@@ -85,7 +134,14 @@ pub fn draw(theme: &str, seed: u32) -> DynamicImage {
             fill_rect(&mut img, bx - 20, by - 30, bw + 40, 34, p.accent);
             for row in 0..3 {
                 for col in 0..5 {
-                    fill_rect(&mut img, bx + 24 + col * 68, by + 30 + row * 70, 40, 44, [90, 130, 170]);
+                    fill_rect(
+                        &mut img,
+                        bx + 24 + col * 68,
+                        by + 30 + row * 70,
+                        40,
+                        44,
+                        [90, 130, 170],
+                    );
                 }
             }
             if theme == "chantier" {
@@ -119,7 +175,13 @@ pub fn draw(theme: &str, seed: u32) -> DynamicImage {
                 let x = (90 + i * 160 + seed * 13 % 60) as i32;
                 let ground = horizon(x as u32 % WIDTH, 1.0) as i32;
                 fill_rect(&mut img, x - 7, ground - 90, 14, 90, [100, 70, 45]);
-                fill_circle(&mut img, x, ground - 110, 48, [60 + (i * 20 % 80) as u8, 140, 60]);
+                fill_circle(
+                    &mut img,
+                    x,
+                    ground - 110,
+                    48,
+                    [60 + (i * 20 % 80) as u8, 140, 60],
+                );
             }
         }
     }

@@ -20,13 +20,62 @@ use crate::store::{Result, Store, StoreError};
 
 /// The demo accounts: login, given name, surname, service, direction, function, roles.
 const ACCOUNTS: [(&str, &str, &str, &str, &str, &str); 7] = [
-    ("agent", "Camille", "Lefèvre", "Espaces verts", "Pôle Technique", "Jardinière"),
-    ("referent", "Marc", "Dupont", "Centre technique municipal", "Pôle Technique", "Référent communication du pôle Technique"),
-    ("codir", "Hélène", "Marchand", "Direction générale", "Direction générale", "Directrice générale adjointe"),
-    ("rh", "Nadia", "Benali", "Ressources humaines", "Pôle Ressources", "Chargée de gestion RH"),
-    ("webmestre", "Julien", "Roussel", "Communication", "Direction générale", "Webmestre"),
-    ("dsi", "Thomas", "Garnier", "Informatique", "Pôle Ressources", "Administrateur systèmes"),
-    ("syndicat", "Anne-Marie", "N'Diaye", "Restauration scolaire", "Pôle Éducation et Enfance", "Cuisinière, secrétaire de la section CGT"),
+    (
+        "agent",
+        "Camille",
+        "Lefèvre",
+        "Espaces verts",
+        "Pôle Technique",
+        "Jardinière",
+    ),
+    (
+        "referent",
+        "Marc",
+        "Dupont",
+        "Centre technique municipal",
+        "Pôle Technique",
+        "Référent communication du pôle Technique",
+    ),
+    (
+        "codir",
+        "Hélène",
+        "Marchand",
+        "Direction générale",
+        "Direction générale",
+        "Directrice générale adjointe",
+    ),
+    (
+        "rh",
+        "Nadia",
+        "Benali",
+        "Ressources humaines",
+        "Pôle Ressources",
+        "Chargée de gestion RH",
+    ),
+    (
+        "webmestre",
+        "Julien",
+        "Roussel",
+        "Communication",
+        "Direction générale",
+        "Webmestre",
+    ),
+    (
+        "dsi",
+        "Thomas",
+        "Garnier",
+        "Informatique",
+        "Pôle Ressources",
+        "Administrateur systèmes",
+    ),
+    (
+        "syndicat",
+        "Anne-Marie",
+        "N'Diaye",
+        "Restauration scolaire",
+        "Pôle Éducation et Enfance",
+        "Cuisinière, secrétaire de la section CGT",
+    ),
 ];
 
 fn account_roles(login: &str) -> Vec<Role> {
@@ -43,7 +92,16 @@ fn account_roles(login: &str) -> Vec<Role> {
 
 #[derive(Deserialize)]
 struct Files<T> {
-    #[serde(alias = "actus", alias = "rh", alias = "agenda", alias = "annonces", alias = "emploi", alias = "pages", alias = "liens", alias = "syndicats")]
+    #[serde(
+        alias = "actus",
+        alias = "rh",
+        alias = "agenda",
+        alias = "annonces",
+        alias = "emploi",
+        alias = "pages",
+        alias = "liens",
+        alias = "syndicats"
+    )]
     entries: Vec<T>,
 }
 
@@ -150,8 +208,8 @@ struct Service {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<Vec<T>> {
-    let files: Files<T> = toml::from_str(text)
-        .map_err(|e| StoreError::Invalid(format!("demo file {name}: {e}")))?;
+    let files: Files<T> =
+        toml::from_str(text).map_err(|e| StoreError::Invalid(format!("demo file {name}: {e}")))?;
     Ok(files.entries)
 }
 
@@ -166,13 +224,28 @@ pub fn seed_if_empty(store: &Store, config: &Config, now: Timestamp) -> Result<b
         store,
         now,
         tz: config.time_zone(),
-        names: users.iter().map(|u| (u.login.as_str().to_owned(), u.display_name())).collect(),
+        names: users
+            .iter()
+            .map(|u| (u.login.as_str().to_owned(), u.display_name()))
+            .collect(),
         counter: 0,
         items: Vec::new(),
-        unions: config.unions.iter().map(|u| (u.slug.clone(), u.name.clone())).collect(),
+        unions: config
+            .unions
+            .iter()
+            .map(|u| (u.slug.clone(), u.name.clone()))
+            .collect(),
     };
-    builder.actus(Space::Actus, include_str!("../../assets/demo/actus.toml"), "actus.toml")?;
-    builder.actus(Space::Rh, include_str!("../../assets/demo/rh.toml"), "rh.toml")?;
+    builder.actus(
+        Space::Actus,
+        include_str!("../../assets/demo/actus.toml"),
+        "actus.toml",
+    )?;
+    builder.actus(
+        Space::Rh,
+        include_str!("../../assets/demo/rh.toml"),
+        "rh.toml",
+    )?;
     builder.union_items(include_str!("../../assets/demo/syndicats.toml"))?;
     builder.events(include_str!("../../assets/demo/agenda.toml"))?;
     builder.annonces(include_str!("../../assets/demo/annonces.toml"))?;
@@ -194,7 +267,14 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn item(&mut self, space: Space, title: String, author: &str, created: Timestamp, details: Details) -> Item {
+    fn item(
+        &mut self,
+        space: Space,
+        title: String,
+        author: &str,
+        created: Timestamp,
+        details: Details,
+    ) -> Item {
         self.counter += 1;
         let author_name = match &space {
             Space::Syndicat(slug) => self.unions.get(slug.as_str()).cloned(),
@@ -223,7 +303,8 @@ impl Builder<'_> {
     /// `days` days ago, at a working hour that varies with the counter.
     fn ago(&self, days: i64) -> Timestamp {
         let hours = 8 + (self.counter % 9) as i64;
-        let back = SignedDuration::from_hours(days * 24) - SignedDuration::from_mins((hours - 8) * 37);
+        let back =
+            SignedDuration::from_hours(days * 24) - SignedDuration::from_mins((hours - 8) * 37);
         (self.now - back).min(self.now)
     }
 
@@ -246,7 +327,10 @@ impl Builder<'_> {
     fn actus(&mut self, space: Space, text: &str, name: &str) -> Result<()> {
         for entry in parse::<Actu>(name, text)? {
             let space = match &entry.union {
-                Some(slug) => Space::Syndicat(UnionSlug::parse(slug).ok_or_else(|| StoreError::Invalid(format!("demo: bad union {slug}")))?),
+                Some(slug) => Space::Syndicat(
+                    UnionSlug::parse(slug)
+                        .ok_or_else(|| StoreError::Invalid(format!("demo: bad union {slug}")))?,
+                ),
                 None => space.clone(),
             };
             let created = self.ago(entry.days_ago);
@@ -270,19 +354,34 @@ impl Builder<'_> {
     fn events(&mut self, text: &str) -> Result<()> {
         let today = self.now.to_zoned_datetime(self.tz.clone()).date();
         for entry in parse::<Event>("agenda.toml", text)? {
-            let day = today.checked_add(entry.in_days.days()).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let time: Time = if entry.all_day { Time::midnight() } else {
-                entry.start.parse().map_err(|e| StoreError::Invalid(format!("agenda.toml {}: {e}", entry.title)))?
+            let day = today
+                .checked_add(entry.in_days.days())
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let time: Time = if entry.all_day {
+                Time::midnight()
+            } else {
+                entry
+                    .start
+                    .parse()
+                    .map_err(|e| StoreError::Invalid(format!("agenda.toml {}: {e}", entry.title)))?
             };
-            let start = day.to_datetime(time).to_zoned_datetime(self.tz.clone())
-                .map_err(|e| StoreError::Invalid(e.to_string()))?.timestamp();
+            let start = day
+                .to_datetime(time)
+                .to_zoned_datetime(self.tz.clone())
+                .map_err(|e| StoreError::Invalid(e.to_string()))?
+                .timestamp();
             let end = if entry.all_day {
                 start + SignedDuration::from_hours(24) - SignedDuration::from_mins(1)
             } else {
                 start + SignedDuration::from_mins(entry.duration_minutes.max(15))
             };
             let created = self.ago(3 + entry.in_days % 5);
-            let details = Details::Event(EventDetails { start, end, all_day: entry.all_day, place: entry.place });
+            let details = Details::Event(EventDetails {
+                start,
+                end,
+                all_day: entry.all_day,
+                place: entry.place,
+            });
             let mut item = self.item(Space::Agenda, entry.title, &entry.author, created, details);
             item.summary = entry.summary;
             item.body = entry.body;
@@ -294,11 +393,22 @@ impl Builder<'_> {
 
     fn annonces(&mut self, text: &str) -> Result<()> {
         for entry in parse::<Annonce>("annonces.toml", text)? {
-            let category = AnnonceCategory::from_key(&entry.category)
-                .ok_or_else(|| StoreError::Invalid(format!("annonces.toml: category {}", entry.category)))?;
+            let category = AnnonceCategory::from_key(&entry.category).ok_or_else(|| {
+                StoreError::Invalid(format!("annonces.toml: category {}", entry.category))
+            })?;
             let created = self.ago(entry.days_ago);
-            let details = Details::Annonce { category, price: entry.price, contact: entry.contact };
-            let mut item = self.item(Space::Annonces, entry.title, &entry.author, created, details);
+            let details = Details::Annonce {
+                category,
+                price: entry.price,
+                contact: entry.contact,
+            };
+            let mut item = self.item(
+                Space::Annonces,
+                entry.title,
+                &entry.author,
+                created,
+                details,
+            );
             item.body = entry.body;
             item.expires_at = Some(Item::annonce_expiry(created));
             if let Some(theme) = &entry.photo {
@@ -311,8 +421,9 @@ impl Builder<'_> {
 
     fn jobs(&mut self, text: &str) -> Result<()> {
         for entry in parse::<Job>("emploi.toml", text)? {
-            let kind = JobKind::from_key(&entry.offer_kind)
-                .ok_or_else(|| StoreError::Invalid(format!("emploi.toml: kind {}", entry.offer_kind)))?;
+            let kind = JobKind::from_key(&entry.offer_kind).ok_or_else(|| {
+                StoreError::Invalid(format!("emploi.toml: kind {}", entry.offer_kind))
+            })?;
             let created = self.ago(entry.days_ago);
             let details = Details::Job(JobDetails {
                 kind,
@@ -339,10 +450,16 @@ impl Builder<'_> {
         }
         for entry in entries {
             let parent = match &entry.parent {
-                Some(slug) => Some(*ids.get(slug).ok_or_else(|| StoreError::Invalid(format!("pages.toml: unknown parent {slug}")))?),
+                Some(slug) => Some(*ids.get(slug).ok_or_else(|| {
+                    StoreError::Invalid(format!("pages.toml: unknown parent {slug}"))
+                })?),
                 None => None,
             };
-            let details = Details::Page { slug: entry.slug.clone(), parent, order: entry.order };
+            let details = Details::Page {
+                slug: entry.slug.clone(),
+                parent,
+                order: entry.order,
+            };
             let mut item = self.item(Space::Pages, entry.title, &entry.author, created, details);
             item.id = ids[&entry.slug];
             item.body = entry.body;
@@ -360,8 +477,14 @@ impl Builder<'_> {
                 _ => LinkGroup::Clic,
             };
             // Staggered creation times keep the file's order.
-            let created = self.now - SignedDuration::from_hours(24 * 40) + SignedDuration::from_mins(i as i64 - count);
-            let details = Details::Link { url: entry.url, icon: entry.icon, group, phone: entry.phone };
+            let created = self.now - SignedDuration::from_hours(24 * 40)
+                + SignedDuration::from_mins(i as i64 - count);
+            let details = Details::Link {
+                url: entry.url,
+                icon: entry.icon,
+                group,
+                phone: entry.phone,
+            };
             let mut item = self.item(Space::Liens, entry.title, "webmestre", created, details);
             item.summary = entry.description;
             self.items.push(item);
@@ -398,25 +521,29 @@ fn directory() -> Result<Vec<User>> {
         .map_err(|e| StoreError::Invalid(format!("demo file annuaire.toml: {e}")))?;
     let mut users: Vec<User> = ACCOUNTS
         .iter()
-        .map(|(login, given, surname, service, direction, function)| User {
-            login: Login::new(login),
-            given_name: (*given).into(),
-            surname: (*surname).into(),
-            mail: format!("{}.{}@val-de-lys.fr", fold(given), fold(surname)),
-            service: (*service).into(),
-            direction: (*direction).into(),
-            function: (*function).into(),
-            phone: "02 99 00 10 00".into(),
-            roles: account_roles(login),
-            disabled: false,
-        })
+        .map(
+            |(login, given, surname, service, direction, function)| User {
+                login: Login::new(login),
+                given_name: (*given).into(),
+                surname: (*surname).into(),
+                mail: format!("{}.{}@val-de-lys.fr", fold(given), fold(surname)),
+                service: (*service).into(),
+                direction: (*direction).into(),
+                function: (*function).into(),
+                phone: "02 99 00 10 00".into(),
+                roles: account_roles(login),
+                disabled: false,
+            },
+        )
         .collect();
     let mut taken: std::collections::HashSet<String> =
         users.iter().map(|u| u.login.as_str().to_owned()).collect();
     // A small deterministic generator: the same directory at every start.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = |n: usize| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % n.max(1)
     };
     for service in &annuaire.services {
@@ -424,7 +551,11 @@ fn directory() -> Result<Vec<User>> {
             let given = &annuaire.first_names[next(annuaire.first_names.len())];
             let surname = &annuaire.last_names[next(annuaire.last_names.len())];
             let function = &service.functions[next(service.functions.len())];
-            let stem = format!("{}{}", fold(given).chars().next().unwrap_or('x'), fold(surname));
+            let stem = format!(
+                "{}{}",
+                fold(given).chars().next().unwrap_or('x'),
+                fold(surname)
+            );
             let mut login = stem.clone();
             let mut n = 2;
             while !taken.insert(login.clone()) {
@@ -467,7 +598,13 @@ mod tests {
         let now: Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
         assert!(seed_if_empty(&store, &config, now).unwrap());
         assert!(!seed_if_empty(&store, &config, now).unwrap(), "seeded once");
-        let count = |space: Space| store.list_space(&space, 0, 1000, |i| i.is_visible_at(now)).unwrap().items.len();
+        let count = |space: Space| {
+            store
+                .list_space(&space, 0, 1000, |i| i.is_visible_at(now))
+                .unwrap()
+                .items
+                .len()
+        };
         assert!(count(Space::Actus) >= 20);
         assert!(count(Space::Agenda) >= 30);
         assert!(count(Space::Annonces) >= 25);

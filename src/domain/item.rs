@@ -429,7 +429,9 @@ pub(crate) mod tests {
 
     #[test]
     fn lifecycle_transitions() {
-        let rejected = Status::Rejected { reason: "doublon".into() };
+        let rejected = Status::Rejected {
+            reason: "doublon".into(),
+        };
         assert!(Status::Pending.can_become(&Status::Published));
         assert!(Status::Pending.can_become(&rejected));
         assert!(rejected.can_become(&Status::Pending));

@@ -63,13 +63,16 @@ impl Store {
         let index = tx.open_table(ITEMS_BY_SPACE)?;
         let items = tx.open_table(ITEMS)?;
         let key = space.key();
-        let range = index.range((key.as_str(), i64::MIN, 0)..=(key.as_str(), i64::MAX, u128::MAX))?;
+        let range =
+            index.range((key.as_str(), i64::MIN, 0)..=(key.as_str(), i64::MAX, u128::MAX))?;
         let mut page = SpacePage::default();
         let mut skipped = 0;
         for entry in range.rev() {
             let entry = entry?;
             let (_, _, id) = entry.0.value();
-            let Some(value) = items.get(id)? else { continue };
+            let Some(value) = items.get(id)? else {
+                continue;
+            };
             let item: Item = codec::decode(value.value())?;
             if !keep(&item) {
                 continue;
@@ -101,7 +104,9 @@ impl Store {
         let mut out = Vec::new();
         for entry in index.range((micros(from), 0)..(micros(to), 0))? {
             let (_, id) = entry?.0.value();
-            let Some(value) = items.get(id)? else { continue };
+            let Some(value) = items.get(id)? else {
+                continue;
+            };
             let item: Item = codec::decode(value.value())?;
             if keep(&item) {
                 out.push(item);
@@ -228,13 +233,18 @@ fn put_one(tx: &WriteTransaction, item: &Item) -> Result<u64> {
         }
     }
     if let Details::Page { slug, .. } = &item.details
-        && slugs.get(slug.as_str())?.is_some_and(|other| other.value() != id)
+        && slugs
+            .get(slug.as_str())?
+            .is_some_and(|other| other.value() != id)
     {
         return Err(StoreError::SlugTaken(slug.clone()));
     }
 
     items.insert(id, codec::encode(item).as_slice())?;
-    by_space.insert((item.space.key().as_str(), micros(item.sort_time()), id), ())?;
+    by_space.insert(
+        (item.space.key().as_str(), micros(item.sort_time()), id),
+        (),
+    )?;
     by_author.insert((item.author.as_str(), id), ())?;
     by_status.insert((item.status.key(), id), ())?;
     if let Details::Event(event) = &item.details {
@@ -294,8 +304,21 @@ mod tests {
         item.version = 2;
         store.put_items(std::slice::from_ref(&item)).unwrap();
         let all = |_: &Item| true;
-        assert!(store.list_space(&Space::Actus, 0, 10, all).unwrap().items.is_empty());
-        assert_eq!(store.list_space(&Space::Rh, 0, 10, all).unwrap().items.len(), 1);
+        assert!(
+            store
+                .list_space(&Space::Actus, 0, 10, all)
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .list_space(&Space::Rh, 0, 10, all)
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -338,11 +361,21 @@ mod tests {
         });
         store.put_items(&[event]).unwrap();
         let week = store
-            .events_between(t("2026-12-01T00:00:00Z"), t("2026-12-08T00:00:00Z"), 50, |_| true)
+            .events_between(
+                t("2026-12-01T00:00:00Z"),
+                t("2026-12-08T00:00:00Z"),
+                50,
+                |_| true,
+            )
             .unwrap();
         assert_eq!(week.len(), 1);
         let before = store
-            .events_between(t("2026-11-01T00:00:00Z"), t("2026-12-02T09:00:00Z"), 50, |_| true)
+            .events_between(
+                t("2026-11-01T00:00:00Z"),
+                t("2026-12-02T09:00:00Z"),
+                50,
+                |_| true,
+            )
             .unwrap();
         assert!(before.is_empty(), "the end bound is exclusive");
     }
@@ -378,7 +411,11 @@ mod tests {
             store.put_items(&[page(2)]),
             Err(StoreError::SlugTaken(_))
         ));
-        assert_eq!(store.latest_seq().unwrap(), 1, "the failed write left no change");
+        assert_eq!(
+            store.latest_seq().unwrap(),
+            1,
+            "the failed write left no change"
+        );
         assert!(store.page_by_slug("conges").unwrap().is_some());
     }
 }

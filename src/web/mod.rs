@@ -79,7 +79,11 @@ pub fn router(state: AppState) -> Router {
     routes::routes()
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
-        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        // Handlers may set a stricter policy (media are sandboxed).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "same-origin"))
@@ -120,7 +124,11 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
         .map(|p| p.message)
         .unwrap_or_else(|| error::message_for_status(status));
     let chrome = state.chrome(Section::Other);
-    let mut page = (status, views::pages::error(&chrome, status.as_u16(), message)).into_response();
+    let mut page = (
+        status,
+        views::pages::error(&chrome, status.as_u16(), message),
+    )
+        .into_response();
     if let Some(allow) = response.headers().get(header::ALLOW) {
         page.headers_mut().insert(header::ALLOW, allow.clone());
     }

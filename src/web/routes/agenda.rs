@@ -32,9 +32,16 @@ fn start_of(day: Date, tz: &TimeZone) -> Result<Timestamp, WebError> {
 }
 
 /// Events of `days` consecutive days from `first`, grouped by day.
-async fn days_of(state: &AppState, first: Date, days: i64, now: Timestamp) -> Result<Vec<(Date, Vec<Item>)>, WebError> {
+async fn days_of(
+    state: &AppState,
+    first: Date,
+    days: i64,
+    now: Timestamp,
+) -> Result<Vec<(Date, Vec<Item>)>, WebError> {
     let tz = &state.site.tz;
-    let last = first.checked_add(days.days()).map_err(|e| WebError::Internal(e.to_string()))?;
+    let last = first
+        .checked_add(days.days())
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     let events = state
         .content
         .agenda(start_of(first, tz)?, start_of(last, tz)?, now)
@@ -44,7 +51,9 @@ async fn days_of(state: &AppState, first: Date, days: i64, now: Timestamp) -> Re
         .map(|d| (d, Vec::new()))
         .collect();
     for event in events {
-        let Details::Event(details) = &event.details else { continue };
+        let Details::Event(details) = &event.details else {
+            continue;
+        };
         let day = details.start.to_zoned_datetime(tz.clone()).date();
         if let Some(slot) = out.iter_mut().find(|(d, _)| *d == day) {
             slot.1.push(event);
@@ -85,7 +94,10 @@ pub async fn get_week(
     ))
 }
 
-pub async fn get_day(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Markup, WebError> {
+pub async fn get_day(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Markup, WebError> {
     let day = parse_date(&raw)?;
     let chrome = state.chrome(Section::Agenda);
     let today = chrome.now.to_zoned_datetime(state.site.tz.clone()).date();

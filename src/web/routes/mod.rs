@@ -21,16 +21,28 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{*path}", get(super::assets::get_asset))
         .route("/media/{hash}", get(media::get_media))
         .route("/actus", get(spaces::get_actus))
-        .route("/actus/{id}", get(|s, p| spaces::get_item(Space::Actus, s, p)))
+        .route(
+            "/actus/{id}",
+            get(|s, p| spaces::get_item(Space::Actus, s, p)),
+        )
         .route("/rh", get(spaces::get_rh))
         .route("/rh/{id}", get(|s, p| spaces::get_item(Space::Rh, s, p)))
         .route("/annonces", get(spaces::get_annonces))
-        .route("/annonces/{id}", get(|s, p| spaces::get_item(Space::Annonces, s, p)))
+        .route(
+            "/annonces/{id}",
+            get(|s, p| spaces::get_item(Space::Annonces, s, p)),
+        )
         .route("/emploi", get(spaces::get_emploi))
-        .route("/emploi/{id}", get(|s, p| spaces::get_item(Space::Emploi, s, p)))
+        .route(
+            "/emploi/{id}",
+            get(|s, p| spaces::get_item(Space::Emploi, s, p)),
+        )
         .route("/agenda", get(agenda::get_week))
         .route("/agenda/jour/{date}", get(agenda::get_day))
-        .route("/agenda/{id}", get(|s, p| spaces::get_item(Space::Agenda, s, p)))
+        .route(
+            "/agenda/{id}",
+            get(|s, p| spaces::get_item(Space::Agenda, s, p)),
+        )
         .route("/pages", get(pages::get_tree))
         .route("/pages/{slug}", get(pages::get_page))
         .route("/liens", get(pages::get_links))

@@ -12,7 +12,10 @@ pub async fn get_tree(State(state): State<AppState>) -> Result<Markup, WebError>
     Ok(pages::page_tree(&chrome, &tree))
 }
 
-pub async fn get_page(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Markup, WebError> {
+pub async fn get_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Markup, WebError> {
     let chrome = state.chrome(Section::Pages);
     let (ancestors, node) = state
         .content

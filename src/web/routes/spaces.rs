@@ -30,12 +30,29 @@ fn section_of(space: &Space) -> Section {
     }
 }
 
-pub async fn get_actus(state: State<AppState>, query: Query<ListQuery>) -> Result<Markup, WebError> {
-    simple_list(state, query, Space::Actus, "Les Actus", "Informations du CODIR, reportages sur le travail des services et vie de la collectivité.").await
+pub async fn get_actus(
+    state: State<AppState>,
+    query: Query<ListQuery>,
+) -> Result<Markup, WebError> {
+    simple_list(
+        state,
+        query,
+        Space::Actus,
+        "Les Actus",
+        "Informations du CODIR, reportages sur le travail des services et vie de la collectivité.",
+    )
+    .await
 }
 
 pub async fn get_rh(state: State<AppState>, query: Query<ListQuery>) -> Result<Markup, WebError> {
-    simple_list(state, query, Space::Rh, "Espace RH", "Les nouvelles des ressources humaines et l'accueil des nouveaux arrivants.").await
+    simple_list(
+        state,
+        query,
+        Space::Rh,
+        "Espace RH",
+        "Les nouvelles des ressources humaines et l'accueil des nouveaux arrivants.",
+    )
+    .await
 }
 
 async fn simple_list(
@@ -54,7 +71,13 @@ async fn simple_list(
         .await?;
     Ok(pages::list(
         &chrome,
-        &pages::ListPage { title, intro, listing: &listing, base, filters: html! {} },
+        &pages::ListPage {
+            title,
+            intro,
+            listing: &listing,
+            base,
+            filters: html! {},
+        },
     ))
 }
 
@@ -65,10 +88,9 @@ pub async fn get_annonces(
     let page = page_number(query.page.as_deref())?;
     let category = match query.categorie.as_deref() {
         None | Some("") => None,
-        Some(key) => Some(
-            AnnonceCategory::from_key(key)
-                .ok_or(WebError::BadRequest("Cette catégorie d'annonces n'existe pas."))?,
-        ),
+        Some(key) => Some(AnnonceCategory::from_key(key).ok_or(WebError::BadRequest(
+            "Cette catégorie d'annonces n'existe pas.",
+        ))?),
     };
     let chrome = state.chrome(Section::Annonces);
     let base = match category {
@@ -77,11 +99,17 @@ pub async fn get_annonces(
     };
     let listing = state
         .content
-        .listing(Space::Annonces, page, state.config.page_size, chrome.now, move |item| {
-            category.is_none_or(|wanted| {
+        .listing(
+            Space::Annonces,
+            page,
+            state.config.page_size,
+            chrome.now,
+            move |item| {
+                category.is_none_or(|wanted| {
                 matches!(&item.details, Details::Annonce { category, .. } if *category == wanted)
             })
-        })
+            },
+        )
         .await?;
     Ok(pages::list(
         &chrome,
@@ -113,9 +141,17 @@ pub async fn get_emploi(
     };
     let listing = state
         .content
-        .listing(Space::Emploi, page, state.config.page_size, chrome.now, move |item| {
-            kind.is_none_or(|wanted| matches!(&item.details, Details::Job(job) if job.kind == wanted))
-        })
+        .listing(
+            Space::Emploi,
+            page,
+            state.config.page_size,
+            chrome.now,
+            move |item| {
+                kind.is_none_or(
+                    |wanted| matches!(&item.details, Details::Job(job) if job.kind == wanted),
+                )
+            },
+        )
         .await?;
     Ok(pages::list(
         &chrome,

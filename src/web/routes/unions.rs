@@ -20,7 +20,10 @@ pub async fn get_unions(State(state): State<AppState>) -> Markup {
 }
 
 /// The configured union for a URL slug, or not found.
-fn union<'a>(state: &'a AppState, slug: &str) -> Result<(&'a crate::config::UnionConfig, Space), WebError> {
+fn union<'a>(
+    state: &'a AppState,
+    slug: &str,
+) -> Result<(&'a crate::config::UnionConfig, Space), WebError> {
     let union = state
         .config
         .unions
@@ -44,7 +47,13 @@ pub async fn get_union(
         .listing(space, page, state.config.page_size, chrome.now, |_| true)
         .await?;
     let base = format!("/syndicats/{}", union.slug);
-    Ok(pages::union_space(&chrome, &union.name, &union.description, &listing, &base))
+    Ok(pages::union_space(
+        &chrome,
+        &union.name,
+        &union.description,
+        &listing,
+        &base,
+    ))
 }
 
 pub async fn get_union_item(

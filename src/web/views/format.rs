@@ -8,8 +8,18 @@ pub const DAY_NAMES: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
 const MONTHS: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 fn zoned(ts: Timestamp, tz: &TimeZone) -> Zoned {
@@ -32,7 +42,11 @@ pub fn date_long(ts: Timestamp, tz: &TimeZone) -> String {
 
 /// "29 novembre 2026" (the first of the month is "1er").
 pub fn civil_date(d: jiff::civil::Date) -> String {
-    let day = if d.day() == 1 { "1er".to_owned() } else { d.day().to_string() };
+    let day = if d.day() == 1 {
+        "1er".to_owned()
+    } else {
+        d.day().to_string()
+    };
     format!("{day} {} {}", month_name(d.month()), d.year())
 }
 
@@ -118,7 +132,10 @@ mod tests {
         assert!(html.contains("<h1>Titre</h1>"));
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("href=\"javascript"), "{html}");
-        assert!(html.contains("<a rel=\"noopener noreferrer\">x</a>"), "{html}");
+        assert!(
+            html.contains("<a rel=\"noopener noreferrer\">x</a>"),
+            "{html}"
+        );
         assert!(!html.contains("onerror"), "{html}");
     }
 }

@@ -73,9 +73,14 @@ pub fn event_when(item: &Item, chrome: &Chrome) -> Option<String> {
     if event.all_day {
         return Some(format!("{day}, toute la journée"));
     }
-    let same_day = event.start.to_zoned_datetime(tz.clone()).date() == event.end.to_zoned_datetime(tz.clone()).date();
+    let same_day = event.start.to_zoned_datetime(tz.clone()).date()
+        == event.end.to_zoned_datetime(tz.clone()).date();
     Some(if same_day {
-        format!("{day}, {} – {}", format::time(event.start, tz), format::time(event.end, tz))
+        format!(
+            "{day}, {} – {}",
+            format::time(event.start, tz),
+            format::time(event.end, tz)
+        )
     } else {
         format!(
             "du {day}, {} au {}, {}",

@@ -53,7 +53,12 @@ const MENU: [(Section, &str, &str, &str); 8] = [
     (Section::Rh, "/rh", "Espace RH", "users"),
     (Section::Agenda, "/agenda", "L'Agenda", "calendar"),
     (Section::Annonces, "/annonces", "Petites annonces", "tag"),
-    (Section::Emploi, "/emploi", "Emploi et formation", "briefcase"),
+    (
+        Section::Emploi,
+        "/emploi",
+        "Emploi et formation",
+        "briefcase",
+    ),
     (Section::Pages, "/pages", "Infos pratiques", "book"),
     (Section::Liens, "/liens", "En 1 clic", "link"),
     (Section::Syndicats, "/syndicats", "Syndicats", "flag"),

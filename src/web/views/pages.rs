@@ -64,7 +64,9 @@ pub fn home(chrome: &Chrome, data: &Home) -> Markup {
 }
 
 fn event_line(event: &Item, chrome: &Chrome) -> Markup {
-    let Details::Event(details) = &event.details else { return html! {} };
+    let Details::Event(details) = &event.details else {
+        return html! {};
+    };
     let tz = chrome.tz();
     let z = details.start.to_zoned_datetime(tz.clone());
     html! {
@@ -158,7 +160,11 @@ pub fn list(chrome: &Chrome, data: &ListPage) -> Markup {
 }
 
 pub fn annonce_filters(current: Option<AnnonceCategory>) -> Markup {
-    let mut entries = vec![("Toutes".to_owned(), "/annonces".to_owned(), current.is_none())];
+    let mut entries = vec![(
+        "Toutes".to_owned(),
+        "/annonces".to_owned(),
+        current.is_none(),
+    )];
     for category in AnnonceCategory::ALL {
         entries.push((
             annonce_label(category).to_owned(),
@@ -322,7 +328,13 @@ pub fn unions(chrome: &Chrome) -> Markup {
     )
 }
 
-pub fn union_space(chrome: &Chrome, name: &str, description: &str, listing: &Listing, base: &str) -> Markup {
+pub fn union_space(
+    chrome: &Chrome,
+    name: &str,
+    description: &str,
+    listing: &Listing,
+    base: &str,
+) -> Markup {
     page(
         chrome,
         name,
