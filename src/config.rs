@@ -34,6 +34,7 @@ pub struct Config {
     pub sessions: SessionsConfig,
     pub roles: RolesConfig,
     pub unions: Vec<UnionConfig>,
+    pub directory: DirectoryConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,6 +93,7 @@ impl Default for Config {
             sessions: SessionsConfig::default(),
             roles: RolesConfig::default(),
             unions: Vec::new(),
+            directory: DirectoryConfig::default(),
         }
     }
 }
@@ -114,6 +116,126 @@ impl Default for SessionsConfig {
             personal_idle_seconds: 8 * 3600,
             personal_max_days: 30,
             shared_addresses: Vec::new(),
+        }
+    }
+}
+
+/// Which directory signs agents in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DirectoryBackend {
+    /// Accounts kept in kiosque's store (argon2 hashes): the demo, small sites.
+    Local,
+    /// LDAP or Active Directory.
+    Ldap,
+}
+
+/// How the groups of an agent are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupMembership {
+    /// The user entry's `memberOf` attribute (AD, OpenLDAP with the memberof overlay).
+    MemberOf,
+    /// A search for groups whose `member` is the user's DN.
+    Search,
+}
+
+/// The directory (DESIGN §8 lists the Active Directory realities handled).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectoryConfig {
+    pub backend: DirectoryBackend,
+    /// `ldaps://dc1.mairie.local` or `ldap://…` (then use `starttls = true`).
+    pub url: String,
+    pub starttls: bool,
+    /// PEM file of the CA that signed the directory's certificate; the system's
+    /// roots when absent.
+    pub ca_file: Option<PathBuf>,
+    /// The service account that searches for users.
+    pub bind_dn: String,
+    pub bind_password: Option<Secret>,
+    pub bind_password_file: Option<PathBuf>,
+    pub base_dn: String,
+    /// The attribute agents type as their login: `sAMAccountName`, `uid`, `mail`
+    /// or `userPrincipalName`.
+    pub login_attribute: String,
+    /// Which entries are people (ANDed with the login match).
+    pub user_filter: String,
+    pub group_membership: GroupMembership,
+    /// Where groups live (for `search` and nested groups); `base_dn` when empty.
+    pub group_base_dn: String,
+    pub group_filter: String,
+    /// Resolve groups of groups (cycles are tolerated).
+    pub nested_groups: bool,
+    /// Active Directory: `userAccountControl`, `data 533/701/773` and the
+    /// in-chain matching rule for nested groups.
+    pub active_directory: bool,
+    pub connect_timeout_seconds: u64,
+    pub timeout_seconds: u64,
+    pub attributes: DirectoryAttributes,
+    /// Show office phone numbers in the annuaire.
+    pub show_phones: bool,
+    /// How often the annuaire cache is refreshed from the directory.
+    pub refresh_minutes: u64,
+    /// How soon an account disabled or removed in the directory loses its sessions.
+    pub disabled_check_minutes: u64,
+}
+
+/// Directory attribute names for the annuaire card.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectoryAttributes {
+    pub given_name: String,
+    pub surname: String,
+    pub display_name: String,
+    pub mail: String,
+    pub phone: String,
+    pub service: String,
+    pub function: String,
+    pub photo: String,
+    pub manager: String,
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        DirectoryConfig {
+            backend: DirectoryBackend::Local,
+            url: String::new(),
+            starttls: false,
+            ca_file: None,
+            bind_dn: String::new(),
+            bind_password: None,
+            bind_password_file: None,
+            base_dn: String::new(),
+            login_attribute: "uid".into(),
+            user_filter: "(objectClass=person)".into(),
+            group_membership: GroupMembership::MemberOf,
+            group_base_dn: String::new(),
+            group_filter: "(|(objectClass=groupOfNames)(objectClass=group))".into(),
+            nested_groups: false,
+            active_directory: false,
+            connect_timeout_seconds: 5,
+            timeout_seconds: 10,
+            attributes: DirectoryAttributes::default(),
+            show_phones: true,
+            refresh_minutes: 60,
+            disabled_check_minutes: 5,
+        }
+    }
+}
+
+impl Default for DirectoryAttributes {
+    fn default() -> Self {
+        DirectoryAttributes {
+            given_name: "givenName".into(),
+            surname: "sn".into(),
+            display_name: "cn".into(),
+            mail: "mail".into(),
+            phone: "telephoneNumber".into(),
+            service: "department".into(),
+            function: "title".into(),
+            photo: "jpegPhoto".into(),
+            manager: "manager".into(),
         }
     }
 }
@@ -233,6 +355,12 @@ impl Config {
         if config.demo && config.unions.is_empty() {
             config.unions = demo_unions();
         }
+        let d = &mut config.directory;
+        d.bind_password = resolve_secret(
+            "directory.bind_password",
+            d.bind_password.take(),
+            d.bind_password_file.as_deref(),
+        )?;
         config.validate()?;
         Ok(config)
     }
@@ -257,6 +385,43 @@ impl Config {
         let s = &self.sessions;
         if s.kiosk_idle_seconds < 15 || s.shared_idle_seconds < 15 || s.personal_idle_seconds < 15 {
             return bad("sessions: idle limits must be at least 15 seconds".into());
+        }
+        for address in &s.shared_addresses {
+            if parse_network(address).is_none() {
+                return bad(format!(
+                    "sessions.shared_addresses: {address:?} is not an address or a CIDR range"
+                ));
+            }
+        }
+        let d = &self.directory;
+        if d.backend == DirectoryBackend::Ldap {
+            if !(d.url.starts_with("ldap://") || d.url.starts_with("ldaps://")) {
+                return bad(format!(
+                    "directory.url must start with ldap:// or ldaps:// (got {:?})",
+                    d.url
+                ));
+            }
+            if d.starttls && d.url.starts_with("ldaps://") {
+                return bad("directory: starttls applies to ldap:// URLs, not ldaps://".into());
+            }
+            if d.base_dn.trim().is_empty() {
+                return bad("directory.base_dn is required with backend = \"ldap\"".into());
+            }
+            if d.bind_dn.trim().is_empty() || d.bind_password.is_none() {
+                return bad("directory: bind_dn and bind_password (or bind_password_file) are required with backend = \"ldap\"".into());
+            }
+            let attribute_ok = |a: &str| {
+                !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            };
+            if !attribute_ok(&d.login_attribute) {
+                return bad(format!(
+                    "directory.login_attribute {:?} is not an attribute name",
+                    d.login_attribute
+                ));
+            }
+            if d.connect_timeout_seconds == 0 || d.timeout_seconds == 0 {
+                return bad("directory: timeouts must be at least 1 second".into());
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for union in &self.unions {
@@ -290,6 +455,13 @@ impl Config {
             .filter_map(|u| UnionSlug::parse(&u.slug))
             .collect()
     }
+}
+
+/// Parses `10.0.0.5` or `10.0.0.0/24` (IPv4 or IPv6).
+pub fn parse_network(raw: &str) -> Option<ipnet::IpNet> {
+    raw.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| raw.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 /// The demo's unions, when demo mode is on and the file names none.
@@ -415,6 +587,23 @@ mod tests {
             let msg = merge(Some(text), &[]).unwrap_err().to_string();
             assert!(msg.contains(needle), "{text}: {msg}");
         }
+    }
+
+    #[test]
+    fn an_ldap_directory_needs_its_essentials() {
+        let msg = merge(Some("[directory]\nbackend = \"ldap\"\nurl = \"ldap://dc\""), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("base_dn"), "{msg}");
+        let ok = "[directory]\nbackend = \"ldap\"\nurl = \"ldaps://dc1\"\nbase_dn = \"DC=m\"\nbind_dn = \"CN=svc\"\nbind_password = \"pw\"\nlogin_attribute = \"sAMAccountName\"";
+        let config = merge(Some(ok), &[]).unwrap();
+        assert_eq!(config.directory.bind_password.unwrap().expose(), "pw");
+        let msg = merge(Some("[sessions]\nshared_addresses = [\"10.0.0.0/33\"]"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("shared_addresses"), "{msg}");
+        assert!(parse_network("10.1.2.3").is_some());
+        assert!(parse_network("fd00::/8").is_some());
     }
 
     #[test]

@@ -11,3 +11,4 @@ pub mod domain;
 pub mod media;
 pub mod store;
 pub mod web;
+pub mod directory;

@@ -533,6 +533,8 @@ fn directory() -> Result<Vec<User>> {
                 phone: "02 99 00 10 00".into(),
                 roles: account_roles(login),
                 disabled: false,
+                photo: None,
+                manager: None,
             },
         )
         .collect();
@@ -573,6 +575,8 @@ fn directory() -> Result<Vec<User>> {
                 phone: format!("02 99 00 {:02} {:02}", 10 + next(80), next(100)),
                 roles: Vec::new(),
                 disabled: false,
+                photo: None,
+                manager: None,
             });
         }
     }

@@ -4,6 +4,7 @@
 //! any instant.
 
 pub mod item;
+pub mod session;
 pub mod space;
 pub mod user;
 
@@ -11,5 +12,6 @@ pub use item::{
     AnnonceCategory, BlobHash, Details, EventDetails, Item, ItemId, JobDetails, JobKind, Kind,
     LinkGroup, Media, Status,
 };
+pub use session::{DeviceClass, Expiry, Session, SessionLimits};
 pub use space::{Space, UnionSlug};
 pub use user::{Login, Role, User};

@@ -57,11 +57,22 @@ pub struct User {
     pub roles: Vec<Role>,
     #[serde(default)]
     pub disabled: bool,
+    /// The directory photo, re-encoded and stored as a blob.
+    #[serde(default)]
+    pub photo: Option<super::item::BlobHash>,
+    /// The agent's manager, for the org chart.
+    #[serde(default)]
+    pub manager: Option<Login>,
 }
 
 impl User {
     pub fn display_name(&self) -> String {
         format!("{} {}", self.given_name, self.surname)
+    }
+
+    /// Whether the user holds any of these roles.
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has(r))
     }
 
     pub fn has(&self, role: &Role) -> bool {

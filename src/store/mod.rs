@@ -6,6 +6,7 @@
 //! that redb work never blocks the async executor.
 
 mod codec;
+mod identity;
 mod items;
 pub mod tables;
 
@@ -13,6 +14,7 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use identity::{Acceptance, AuditEntry, Charter};
 pub use items::{Change, SpacePage};
 
 /// The schema this release writes. Bump it with a migration in [`migrate`].
@@ -125,6 +127,12 @@ impl Store {
             tx.open_table(tables::BLOBS)?;
             tx.open_table(tables::BLOB_TYPES)?;
             tx.open_table(tables::USERS)?;
+            tx.open_table(tables::SESSIONS)?;
+            tx.open_table(tables::SESSIONS_BY_LOGIN)?;
+            tx.open_table(tables::CREDENTIALS)?;
+            tx.open_table(tables::CHARTERS)?;
+            tx.open_table(tables::CHARTER_ACCEPTANCES)?;
+            tx.open_table(tables::AUDIT)?;
         }
         tx.commit()?;
         Ok(())

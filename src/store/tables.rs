@@ -43,3 +43,23 @@ pub const BLOB_TYPES: TableDefinition<[u8; 32], &str> = TableDefinition::new("bl
 
 /// login → CBOR `User` (the directory cache; local accounts in demo mode).
 pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+
+/// BLAKE3 hash of a session token → CBOR `Session`. The token itself is never stored.
+pub const SESSIONS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("sessions");
+
+/// (login, session token hash) → (). Finds every session of an agent.
+pub const SESSIONS_BY_LOGIN: TableDefinition<(&str, [u8; 32]), ()> =
+    TableDefinition::new("sessions_by_login");
+
+/// login → argon2 PHC string, for accounts of the local directory backend.
+pub const CREDENTIALS: TableDefinition<&str, &str> = TableDefinition::new("credentials");
+
+/// charter version (from 1) → CBOR `Charter`.
+pub const CHARTERS: TableDefinition<u32, &[u8]> = TableDefinition::new("charters");
+
+/// login → CBOR `Acceptance` (the latest charter version the agent accepted, and when).
+pub const CHARTER_ACCEPTANCES: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("charter_acceptances");
+
+/// entry id (ULID as u128, time-ordered) → CBOR `AuditEntry`. Append-only.
+pub const AUDIT: TableDefinition<u128, &[u8]> = TableDefinition::new("audit");

@@ -114,6 +114,8 @@ fn write_store_fixture() {
             phone: "02 99 00 00 00".into(),
             roles: vec![Role::Publisher],
             disabled: false,
+            photo: None,
+            manager: None,
         }])
         .unwrap();
 }
