@@ -6,24 +6,28 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::content::Content;
+use crate::directory::Directory;
+use crate::domain::Login;
+use crate::session::Listener;
 use crate::store::Store;
 use crate::web::{AppState, router};
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// A started server: its bound address and the means to stop it.
+/// A started server: its bound addresses and the means to stop it.
 #[derive(Debug)]
 pub struct Running {
     pub addr: SocketAddr,
+    /// The kiosk listener, when configured.
+    pub kiosk_addr: Option<SocketAddr>,
     pub state: AppState,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -31,7 +35,7 @@ impl Running {
     /// Stops accepting, lets in-flight requests finish (bounded), and returns.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
             Ok(joined) => joined.context("server task")?.context("server")?,
@@ -65,27 +69,118 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             tracing::info!("demo content written to the new store");
         }
     }
+    {
+        let (store, now) = (store.clone(), clock.now());
+        tokio::task::spawn_blocking(move || seed_charter(&store, now)).await??;
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(Content::new(store), Arc::new(config), clock);
+    let kiosk_listener = match config.kiosk.listen {
+        Some(kiosk) => Some(
+            TcpListener::bind(kiosk)
+                .await
+                .with_context(|| format!("cannot listen on {kiosk} (kiosk.listen)"))?,
+        ),
+        None => None,
+    };
+    let kiosk_addr = kiosk_listener.as_ref().map(|l| l.local_addr()).transpose()?;
+    let directory = Directory::from_config(&config, store.clone())
+        .map_err(|e| anyhow::anyhow!("directory: {e}"))?;
+    let state = AppState::new(store, directory, Arc::new(config), clock);
     let app = router(state.clone());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
+    let (stop, stopped) = watch::channel(false);
+    let until_stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let web = axum::serve(listener, app.clone().into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let kiosk = kiosk_listener.map(|listener| {
+        // Requests on this listener are kiosk requests, whatever they claim.
+        let kiosk_app = app.layer(axum::Extension(Listener::Kiosk));
+        axum::serve(listener, kiosk_app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(until_stopped(stopped.clone()))
     });
-    tracing::info!(%addr, demo = state.config.demo, "kiosque is serving");
-    Ok(Running {
-        addr,
-        state,
-        stop: Some(stop),
-        task,
-    })
+    tokio::spawn(maintenance(state.clone(), stopped.clone()));
+    let task = tokio::spawn(async move {
+        match kiosk {
+            Some(kiosk) => {
+                let (a, b) = tokio::join!(web.into_future(), kiosk.into_future());
+                a.and(b)
+            }
+            None => web.await,
+        }
+    });
+    tracing::info!(%addr, kiosk = ?kiosk_addr, demo = state.config.demo, "kiosque is serving");
+    Ok(Running { addr, kiosk_addr, state, stop: Some(stop), task })
+}
+
+/// Publishes the default charter (version 1) into a store that has none.
+fn seed_charter(store: &Store, now: jiff::Timestamp) -> crate::store::Result<()> {
+    if store.current_charter()?.is_none() {
+        store.publish_charter(include_str!("../assets/charte.md"), &Login::new("kiosque"), now)?;
+    }
+    Ok(())
+}
+
+/// Ends the sessions of agents whose account was disabled or removed in the
+/// directory; returns how many agents lost their sessions. A directory that
+/// does not answer ends nothing.
+pub async fn end_sessions_of_inactive_accounts(state: &AppState) -> usize {
+    let logins = match state.sessions.signed_in_logins().await {
+        Ok(logins) => logins,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list sessions");
+            return 0;
+        }
+    };
+    let mut ended = 0;
+    for login in logins {
+        match state.directory.is_active(&login).await {
+            Ok(true) => {}
+            Ok(false) => {
+                if state.sessions.close_all(login.clone()).await.is_ok() {
+                    tracing::info!("sessions ended: account disabled or removed in the directory");
+                    ended += 1;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "account check skipped: directory unavailable");
+                break;
+            }
+        }
+    }
+    ended
+}
+
+/// Periodic work: purge ended sessions, end sessions of disabled accounts,
+/// refresh the annuaire from an LDAP directory.
+async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
+    let minutes = |n: u64| Duration::from_secs(n.max(1) * 60);
+    let mut purge = tokio::time::interval(Duration::from_secs(60));
+    let mut accounts = tokio::time::interval(minutes(state.config.directory.disabled_check_minutes));
+    let mut annuaire = tokio::time::interval(minutes(state.config.directory.refresh_minutes));
+    let ldap = state.config.directory.backend == crate::config::DirectoryBackend::Ldap;
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => return,
+            _ = purge.tick() => {
+                if let Err(e) = state.sessions.purge(state.clock.now()).await {
+                    tracing::warn!(error = %e, "session purge failed");
+                }
+            }
+            _ = accounts.tick() => {
+                end_sessions_of_inactive_accounts(&state).await;
+            }
+            _ = annuaire.tick(), if ldap => {
+                match state.directory.refresh().await {
+                    Ok(count) => tracing::info!(count, "annuaire refreshed"),
+                    Err(e) => tracing::warn!(error = %e, "annuaire refresh failed"),
+                }
+            }
+        }
+    }
 }
 
 /// `kiosque serve`: runs until SIGINT or SIGTERM.

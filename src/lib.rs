@@ -12,3 +12,4 @@ pub mod media;
 pub mod store;
 pub mod web;
 pub mod directory;
+pub mod session;

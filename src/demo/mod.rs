@@ -18,6 +18,9 @@ use crate::domain::{
 use crate::media;
 use crate::store::{Result, Store, StoreError};
 
+/// The password of every demo account, shown on the sign-in page in demo mode.
+pub const PASSWORD: &str = "kiosque";
+
 /// The demo accounts: login, given name, surname, service, direction, function, roles.
 const ACCOUNTS: [(&str, &str, &str, &str, &str, &str); 7] = [
     (
@@ -220,6 +223,9 @@ pub fn seed_if_empty(store: &Store, config: &Config, now: Timestamp) -> Result<b
     }
     let users = directory()?;
     store.put_users(&users)?;
+    // One hash for every demo account: hashing 800 times would slow the first start.
+    let logins: Vec<Login> = users.iter().map(|u| u.login.clone()).collect();
+    store.set_credentials(&logins, &crate::directory::hash_password(PASSWORD))?;
     let mut builder = Builder {
         store,
         now,
@@ -493,27 +499,7 @@ impl Builder<'_> {
     }
 }
 
-/// Folds a name to a login-safe ASCII word: "N'Diaye" → "ndiaye".
-fn fold(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| {
-            let base = match c {
-                'à' | 'â' | 'ä' | 'á' | 'À' | 'Â' => 'a',
-                'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' => 'e',
-                'î' | 'ï' | 'í' | 'Î' => 'i',
-                'ô' | 'ö' | 'ó' | 'Ô' => 'o',
-                'ù' | 'û' | 'ü' | 'ú' => 'u',
-                'ç' | 'Ç' => 'c',
-                'ÿ' => 'y',
-                'ñ' => 'n',
-                'œ' => 'o',
-                c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
-                _ => return None,
-            };
-            Some(base)
-        })
-        .collect()
-}
+use crate::domain::text::login_word as fold;
 
 /// The demo directory: the role accounts, then generated agents per service.
 fn directory() -> Result<Vec<User>> {
@@ -549,6 +535,7 @@ fn directory() -> Result<Vec<User>> {
         ((state >> 33) as usize) % n.max(1)
     };
     for service in &annuaire.services {
+        let mut head: Option<Login> = None;
         for _ in 0..service.headcount {
             let given = &annuaire.first_names[next(annuaire.first_names.len())];
             let surname = &annuaire.last_names[next(annuaire.last_names.len())];
@@ -564,6 +551,14 @@ fn directory() -> Result<Vec<User>> {
                 login = format!("{stem}{n}");
                 n += 1;
             }
+            // The first agent of each service heads it and reports to the DGA.
+            let (function, manager) = match &head {
+                None => {
+                    head = Some(Login::new(&login));
+                    (format!("Responsable du service {}", service.name), Some(Login::new("codir")))
+                }
+                Some(head) => (function.clone(), Some(head.clone())),
+            };
             users.push(User {
                 login: Login::new(&login),
                 given_name: given.clone(),
@@ -571,12 +566,12 @@ fn directory() -> Result<Vec<User>> {
                 mail: format!("{}.{}@val-de-lys.fr", fold(given), fold(surname)),
                 service: service.name.clone(),
                 direction: service.direction.clone(),
-                function: function.clone(),
+                function,
                 phone: format!("02 99 00 {:02} {:02}", 10 + next(80), next(100)),
                 roles: Vec::new(),
                 disabled: false,
                 photo: None,
-                manager: None,
+                manager,
             });
         }
     }
@@ -586,13 +581,6 @@ fn directory() -> Result<Vec<User>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_fold_to_logins() {
-        assert_eq!(fold("N'Diaye"), "ndiaye");
-        assert_eq!(fold("Lefèvre"), "lefevre");
-        assert_eq!(fold("de La Croix"), "delacroix");
-    }
 
     #[test]
     fn the_demo_seeds_every_space_once() {

@@ -6,6 +6,7 @@
 pub mod item;
 pub mod session;
 pub mod space;
+pub mod text;
 pub mod user;
 
 pub use item::{

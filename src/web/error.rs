@@ -13,6 +13,11 @@ pub enum WebError {
     /// A request the agent can fix; the message is French and shown as is.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// The page needs a signed-in agent.
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error("forbidden")]
+    Forbidden,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -35,6 +40,8 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::SignInRequired => StatusCode::SEE_OTHER,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -45,6 +52,10 @@ impl WebError {
                 "Cette page n'existe pas ou n'est plus en ligne. Elle a peut-être été retirée ou déplacée."
             }
             WebError::BadRequest(message) => message,
+            WebError::SignInRequired => "Connectez-vous pour continuer.",
+            WebError::Forbidden => {
+                "Vous n'avez pas accès à cette page ou à cette action. Si vous pensez que c'est une erreur, contactez l'assistance informatique."
+            }
             WebError::Internal(_) => {
                 "Un problème technique nous empêche d'afficher cette page. Réessayez dans un instant ; si cela continue, prévenez l'assistance informatique."
             }
@@ -56,6 +67,9 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         if let WebError::Internal(detail) = &self {
             tracing::error!(%detail, "request failed");
+        }
+        if let WebError::SignInRequired = self {
+            return axum::response::Redirect::to("/connexion").into_response();
         }
         let mut response = (self.status(), self.message()).into_response();
         response.extensions_mut().insert(ErrorPage {
@@ -75,7 +89,7 @@ pub fn message_for_status(status: StatusCode) -> &'static str {
         StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
             "La page a mis trop de temps à répondre. Réessayez dans un instant."
         }
-        StatusCode::FORBIDDEN => "Vous n'avez pas accès à cette page.",
+        StatusCode::FORBIDDEN => WebError::Forbidden.message(),
         s if s.is_client_error() => "La demande n'a pas pu être comprise.",
         _ => WebError::Internal(String::new()).message(),
     }

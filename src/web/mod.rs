@@ -4,6 +4,7 @@
 //! and every response carries the security headers.
 
 mod assets;
+pub mod auth;
 mod error;
 mod routes;
 pub mod views;
@@ -22,6 +23,10 @@ use tower_http::timeout::TimeoutLayer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::Content;
+use crate::directory::Directory;
+use crate::session::{Sessions, Throttle};
+use crate::store::Store;
+use auth::Visitor;
 pub use error::WebError;
 use views::{Chrome, Section, Site};
 
@@ -29,16 +34,20 @@ use views::{Chrome, Section, Site};
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub content: Content,
+    pub directory: Directory,
+    pub sessions: Sessions,
+    pub throttle: Arc<Throttle>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub site: Arc<Site>,
+    /// Addresses of shared service computers.
+    pub shared_networks: Arc<Vec<ipnet::IpNet>>,
+    /// Cookies get `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
 }
 
-/// The password shown on the sign-in page in demo mode.
-pub const DEMO_PASSWORD: &str = "kiosque";
-
 impl AppState {
-    pub fn new(content: Content, config: Arc<Config>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(store: Store, directory: Directory, config: Arc<Config>, clock: Arc<dyn Clock>) -> Self {
         let site = Site {
             name: config.site_name.clone(),
             demo: config.demo,
@@ -51,19 +60,33 @@ impl AppState {
                 .map(|u| (u.slug.clone(), u.name.clone()))
                 .collect(),
         };
+        let shared_networks = config
+            .sessions
+            .shared_addresses
+            .iter()
+            .filter_map(|a| crate::config::parse_network(a))
+            .collect();
         AppState {
-            content,
+            content: Content::new(store.clone()),
+            directory,
+            sessions: Sessions::new(store, crate::session::limits(&config)),
+            throttle: Arc::new(Throttle::new()),
+            secure_cookies: config.public_url.starts_with("https://"),
+            shared_networks: Arc::new(shared_networks),
             config,
             clock,
             site: Arc::new(site),
         }
     }
 
-    pub fn chrome(&self, section: Section) -> Chrome<'_> {
+    pub fn chrome<'a>(&'a self, section: Section, visitor: &'a Visitor) -> Chrome<'a> {
         Chrome {
             site: &self.site,
             section,
             now: self.clock.now(),
+            user: visitor.user(),
+            csrf: visitor.signed_in.as_ref().map(|s| s.session.csrf.as_str()),
+            device: visitor.device,
         }
     }
 }
@@ -76,9 +99,16 @@ pub fn router(state: AppState) -> Router {
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
+    let csrf = tower_http::csrf::CsrfLayer::new();
+    let csrf = match csrf.clone().add_trusted_origin(state.config.public_url.trim_end_matches('/')) {
+        Ok(with_origin) => with_origin,
+        Err(_) => csrf,
+    };
     routes::routes()
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(csrf)
         // Handlers may set a stricter policy (media are sandboxed).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -106,6 +136,7 @@ pub fn router(state: AppState) -> Router {
 /// Turns every error response into a French page in the site's frame, so that
 /// no internal detail (nor a bare "405") ever reaches an agent.
 async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let visitor = request.extensions().get::<Visitor>().cloned();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -123,7 +154,12 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
         .get::<error::ErrorPage>()
         .map(|p| p.message)
         .unwrap_or_else(|| error::message_for_status(status));
-    let chrome = state.chrome(Section::Other);
+    let visitor = visitor.unwrap_or(Visitor {
+        device: crate::domain::DeviceClass::Personal,
+        address: std::net::IpAddr::from([127, 0, 0, 1]),
+        signed_in: None,
+    });
+    let chrome = state.chrome(Section::Other, &visitor);
     let mut page = (
         status,
         views::pages::error(&chrome, status.as_u16(), message),

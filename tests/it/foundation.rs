@@ -14,7 +14,7 @@ const SPACES: [&str; 6] = [
 
 #[tokio::test]
 async fn every_space_lists_items_whose_pages_open() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     for space in SPACES {
         let html = server.page(space, 200).await;
         let links = attrs(&html, "article.card h3.card-title a", "href");
@@ -32,7 +32,7 @@ async fn every_space_lists_items_whose_pages_open() {
 
 #[tokio::test]
 async fn the_home_page_has_every_block() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let html = server.page("/", 200).await;
     for id in [
         "#titre-une",
@@ -63,7 +63,7 @@ async fn the_home_page_has_every_block() {
 
 #[tokio::test]
 async fn lists_paginate() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let first = server.page("/actus", 200).await;
     let next = attrs(&first, ".pagination a[rel=next]", "href");
     assert_eq!(next, ["/actus?page=2"]);
@@ -87,7 +87,7 @@ async fn lists_paginate() {
 
 #[tokio::test]
 async fn annonces_filter_by_category() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let html = server.page("/annonces?categorie=covoiturage", 200).await;
     let badges: Vec<String> = select(&html, "article.card .badge")
         .iter()
@@ -110,7 +110,7 @@ async fn annonces_filter_by_category() {
 
 #[tokio::test]
 async fn the_agenda_shows_weeks_and_days_in_paris_time() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let week = server.page("/agenda", 200).await;
     assert_eq!(
         text(&week, "main h1"),
@@ -138,7 +138,7 @@ async fn the_agenda_shows_weeks_and_days_in_paris_time() {
 
 #[tokio::test]
 async fn pages_form_a_tree_with_breadcrumbs() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let tree = server.page("/pages", 200).await;
     let hrefs = attrs(&tree, "ul.tree a", "href");
     for slug in [
@@ -162,7 +162,7 @@ async fn pages_form_a_tree_with_breadcrumbs() {
 
 #[tokio::test]
 async fn unknown_things_get_the_french_404() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     for path in [
         "/nulle-part",
         "/actus/01JZZZZZZZZZZZZZZZZZZZZZZZ",
@@ -188,7 +188,7 @@ async fn unknown_things_get_the_french_404() {
 
 #[tokio::test]
 async fn a_wrong_method_gets_a_french_page() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let response = server
         .client
         .delete(server.url("/actus"))
@@ -207,7 +207,7 @@ async fn a_wrong_method_gets_a_french_page() {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     for path in ["/", "/nulle-part", "/healthz"] {
         let response = server.get(path).await;
         let h = response.headers();
@@ -231,7 +231,7 @@ async fn every_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn assets_are_versioned_cached_and_compressed() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let home = server.page("/", 200).await;
     let css = attrs(&home, "link[rel=stylesheet]", "href").remove(0);
     assert!(css.starts_with("/static/kiosque.css?v="), "{css}");
@@ -268,7 +268,7 @@ async fn assets_are_versioned_cached_and_compressed() {
 
 #[tokio::test]
 async fn photos_are_served_as_reencoded_jpeg() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let home = server.page("/", 200).await;
     let src = attrs(&home, "img.card-photo", "src").remove(0);
     let response = server.get(&src).await;
@@ -286,7 +286,7 @@ async fn photos_are_served_as_reencoded_jpeg() {
 
 #[tokio::test]
 async fn the_health_check_answers_ok() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let response = server.get("/healthz").await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
@@ -304,6 +304,26 @@ async fn demo_sign_in_shows_the_password_only_in_demo_mode() {
     let plain = TestServer::start_in(dir, config).await;
     let html = plain.page("/connexion", 200).await;
     assert!(select(&html, ".demo-accounts").is_empty());
+    assert_eq!(plain.get("/").await.status().as_u16(), 303, "no account, no content");
+    let store = plain.state().content.store().clone();
+    let user = kiosque::domain::User {
+        login: kiosque::domain::Login::new("mlegall"),
+        given_name: "Maëlle".into(),
+        surname: "Le Gall".into(),
+        mail: String::new(),
+        service: "Accueil".into(),
+        direction: String::new(),
+        function: String::new(),
+        phone: String::new(),
+        roles: vec![],
+        disabled: false,
+        photo: None,
+        manager: None,
+    };
+    store.put_users(&[user]).unwrap();
+    store.set_credential(&user_login("mlegall"), &kiosque::directory::hash_password("Un-Mot-De-Passe")).unwrap();
+    let mut plain = plain;
+    plain.client = plain.signed_in("mlegall", "Un-Mot-De-Passe").await;
     let home = plain.page("/", 200).await;
     assert!(
         select(&home, "article.card").is_empty(),
@@ -314,12 +334,15 @@ async fn demo_sign_in_shows_the_password_only_in_demo_mode() {
 
 #[tokio::test]
 async fn a_restart_keeps_the_data_and_does_not_seed_twice() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let before = server.page("/actus", 200).await;
     let first = attrs(&before, ".card-title a", "href");
+    let client = server.client.clone();
     let dir = server.stop().await;
     let config = test_config(dir.path(), None);
-    let again = TestServer::start_in(dir, config).await;
+    let mut again = TestServer::start_in(dir, config).await;
+    // The session lives in the store: it survives the restart.
+    again.client = client;
     let after = again.page("/actus", 200).await;
     assert_eq!(attrs(&after, ".card-title a", "href"), first);
 }
@@ -384,13 +407,14 @@ fn serve_refuses_a_bad_config_before_starting() {
 
 #[tokio::test]
 async fn annonces_drop_out_after_thirty_days() {
-    let server = TestServer::demo().await;
+    let server = TestServer::demo_as("agent").await;
     let before = server.page("/annonces", 200).await;
     let first = attrs(&before, ".card-title a", "href").remove(0);
     server.page(&first, 200).await;
-    server
-        .clock
-        .advance(jiff::SignedDuration::from_hours(24 * 31));
+    server.clock.advance(jiff::SignedDuration::from_hours(24 * 31));
+    // A month later the session has long ended: sign in again.
+    let mut server = server;
+    server.client = server.signed_in("agent", DEMO_PASSWORD).await;
     let after = server.page("/annonces", 200).await;
     assert_eq!(
         text(&after, "p.empty"),
@@ -400,4 +424,8 @@ async fn annonces_drop_out_after_thirty_days() {
     // Actus do not expire.
     let actus = server.page("/actus", 200).await;
     assert!(!select(&actus, "article.card").is_empty());
+}
+
+fn user_login(login: &str) -> kiosque::domain::Login {
+    kiosque::domain::Login::new(login)
 }

@@ -3,5 +3,6 @@
 
 mod foundation;
 mod router;
+mod slapd;
 mod store_fixture;
 mod support;

@@ -55,20 +55,51 @@ impl TestServer {
         Self::start_in(dir, config).await
     }
 
+    /// The demo intranet with `agent` signed in (charter accepted) on `client`.
+    pub async fn demo_as(login: &str) -> TestServer {
+        let mut server = Self::demo().await;
+        server.client = server.signed_in(login, crate::support::DEMO_PASSWORD).await;
+        server
+    }
+
     pub async fn start_in(dir: tempfile::TempDir, config: Config) -> TestServer {
         let clock = Arc::new(ManualClock::new(now()));
         let running = app::start(config, clock.clone()).await.unwrap();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
         TestServer {
             base: format!("http://{}", running.addr),
-            client,
+            client: new_client(),
             clock,
             running: Some(running),
             dir,
         }
+    }
+
+    pub fn state(&self) -> &kiosque::web::AppState {
+        &self.running.as_ref().unwrap().state
+    }
+
+    pub fn kiosk_url(&self, path: &str) -> String {
+        let addr = self.running.as_ref().unwrap().kiosk_addr.expect("a kiosk listener");
+        format!("http://{addr}{path}")
+    }
+
+    /// Posts the sign-in form from `client`; returns the response (not followed).
+    pub async fn post_sign_in(&self, client: &reqwest::Client, login: &str, password: &str) -> reqwest::Response {
+        client
+            .post(self.url("/connexion"))
+            .form(&[("identifiant", login), ("mot_de_passe", password), ("retour", "/")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A new client signed in as `login`, charter accepted.
+    pub async fn signed_in(&self, login: &str, password: &str) -> reqwest::Client {
+        let client = new_client();
+        let response = self.post_sign_in(&client, login, password).await;
+        assert_eq!(response.status().as_u16(), 303, "sign-in of {login}");
+        accept_charter(&client, &self.base).await;
+        client
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -82,7 +113,7 @@ impl TestServer {
     /// GETs a page, asserts its status and parses it.
     pub async fn page(&self, path: &str, status: u16) -> Html {
         let response = self.get(path).await;
-        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        assert_eq!(response.status().as_u16(), status, "GET {path} (location {:?})", response.headers().get("location"));
         Html::parse_document(&response.text().await.unwrap())
     }
 
@@ -91,6 +122,35 @@ impl TestServer {
         self.running.take().unwrap().stop().await.unwrap();
         self.dir
     }
+}
+
+pub const DEMO_PASSWORD: &str = "kiosque";
+
+/// A client that keeps cookies and does not follow redirects (tests look at them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+/// Accepts the charter if the server asks for it.
+pub async fn accept_charter(client: &reqwest::Client, base: &str) {
+    let response = client.get(format!("{base}/charte/accepter")).send().await.unwrap();
+    if response.status().as_u16() != 200 {
+        return;
+    }
+    let html = Html::parse_document(&response.text().await.unwrap());
+    let form = |name: &str| attrs(&html, &format!("form[action='/charte/accepter'] input[name={name}]"), "value").remove(0);
+    let fields = [("csrf", form("csrf")), ("version", form("version")), ("retour", "/".to_owned())];
+    let accepted = client.post(format!("{base}/charte/accepter")).form(&fields).send().await.unwrap();
+    assert_eq!(accepted.status().as_u16(), 303);
+}
+
+/// The CSRF token of a signed-in page (from the sign-out form every page has).
+pub fn csrf_of(html: &Html) -> String {
+    attrs(html, "form.logout input[name=csrf]", "value").remove(0)
 }
 
 pub fn select<'a>(html: &'a Html, selector: &str) -> Vec<scraper::ElementRef<'a>> {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::domain::{Details, Item};
 use crate::web::views::{Section, format, pages};
+use crate::web::auth::Visitor;
 use crate::web::{AppState, WebError};
 
 #[derive(Deserialize)]
@@ -63,10 +64,11 @@ async fn days_of(
 }
 
 pub async fn get_week(
+    visitor: Visitor,
     State(state): State<AppState>,
     Query(query): Query<WeekQuery>,
 ) -> Result<Markup, WebError> {
-    let chrome = state.chrome(Section::Agenda);
+    let chrome = state.chrome(Section::Agenda, &visitor);
     let today = chrome.now.to_zoned_datetime(state.site.tz.clone()).date();
     let any_day = match query.semaine.as_deref() {
         None | Some("") => today,
@@ -95,11 +97,12 @@ pub async fn get_week(
 }
 
 pub async fn get_day(
+    visitor: Visitor,
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Markup, WebError> {
     let day = parse_date(&raw)?;
-    let chrome = state.chrome(Section::Agenda);
+    let chrome = state.chrome(Section::Agenda, &visitor);
     let today = chrome.now.to_zoned_datetime(state.site.tz.clone()).date();
     let days = days_of(&state, day, 1, chrome.now).await?;
     let shift = |n: i64| day.checked_add(n.days()).unwrap_or(day);

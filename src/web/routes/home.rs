@@ -4,20 +4,15 @@ use axum::extract::State;
 use maud::Markup;
 
 use crate::web::views::{Section, pages};
-use crate::web::{AppState, DEMO_PASSWORD, WebError};
+use crate::web::auth::Visitor;
+use crate::web::{AppState, WebError};
 
-pub async fn get_home(State(state): State<AppState>) -> Result<Markup, WebError> {
-    let chrome = state.chrome(Section::Home);
+pub async fn get_home(visitor: Visitor, State(state): State<AppState>) -> Result<Markup, WebError> {
+    let chrome = state.chrome(Section::Home, &visitor);
     let home = state.content.home(chrome.now).await?;
     Ok(pages::home(&chrome, &home))
 }
 
 pub async fn get_healthz() -> &'static str {
     "ok"
-}
-
-pub async fn get_sign_in(State(state): State<AppState>) -> Markup {
-    let chrome = state.chrome(Section::Other);
-    let demo = state.config.demo.then_some(DEMO_PASSWORD);
-    pages::sign_in(&chrome, demo)
 }

@@ -1,14 +1,17 @@
 //! The route table, one file per area.
 
+mod account;
+mod admin;
 mod agenda;
 mod home;
 mod media;
 mod pages;
+mod people;
 mod spaces;
 mod unions;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::{AppState, WebError};
 use crate::domain::Space;
@@ -17,35 +20,45 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::get_home))
         .route("/healthz", get(home::get_healthz))
-        .route("/connexion", get(home::get_sign_in))
+        .route("/connexion", get(account::get_sign_in).post(account::post_sign_in))
+        .route("/deconnexion", post(account::post_sign_out))
+        .route("/charte", get(account::get_charter))
+        .route("/charte/accepter", get(account::get_charter_accept).post(account::post_charter_accept))
         .route("/static/{*path}", get(super::assets::get_asset))
         .route("/media/{hash}", get(media::get_media))
         .route("/actus", get(spaces::get_actus))
         .route(
             "/actus/{id}",
-            get(|s, p| spaces::get_item(Space::Actus, s, p)),
+            get(|v, s, p| spaces::get_item(Space::Actus, v, s, p)),
         )
         .route("/rh", get(spaces::get_rh))
-        .route("/rh/{id}", get(|s, p| spaces::get_item(Space::Rh, s, p)))
+        .route("/rh/{id}", get(|v, s, p| spaces::get_item(Space::Rh, v, s, p)))
         .route("/annonces", get(spaces::get_annonces))
         .route(
             "/annonces/{id}",
-            get(|s, p| spaces::get_item(Space::Annonces, s, p)),
+            get(|v, s, p| spaces::get_item(Space::Annonces, v, s, p)),
         )
         .route("/emploi", get(spaces::get_emploi))
         .route(
             "/emploi/{id}",
-            get(|s, p| spaces::get_item(Space::Emploi, s, p)),
+            get(|v, s, p| spaces::get_item(Space::Emploi, v, s, p)),
         )
         .route("/agenda", get(agenda::get_week))
         .route("/agenda/jour/{date}", get(agenda::get_day))
         .route(
             "/agenda/{id}",
-            get(|s, p| spaces::get_item(Space::Agenda, s, p)),
+            get(|v, s, p| spaces::get_item(Space::Agenda, v, s, p)),
         )
         .route("/pages", get(pages::get_tree))
         .route("/pages/{slug}", get(pages::get_page))
         .route("/liens", get(pages::get_links))
+        .route("/annuaire", get(people::get_annuaire))
+        .route("/annuaire/{login}", get(people::get_person))
+        .route("/organigramme", get(people::get_org_chart))
+        .route("/admin", get(admin::get_admin))
+        .route("/admin/sessions", post(admin::post_end_sessions))
+        .route("/admin/annuaire", post(admin::post_refresh_annuaire))
+        .route("/admin/charte", get(admin::get_charter_form).post(admin::post_charter))
         .route("/syndicats", get(unions::get_unions))
         .route("/syndicats/{slug}", get(unions::get_union))
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::page_number;
 use crate::domain::{AnnonceCategory, Details, ItemId, JobKind, Space};
 use crate::web::views::{Section, pages};
+use crate::web::auth::Visitor;
 use crate::web::{AppState, WebError};
 
 #[derive(Deserialize)]
@@ -31,10 +32,12 @@ fn section_of(space: &Space) -> Section {
 }
 
 pub async fn get_actus(
+    visitor: Visitor,
     state: State<AppState>,
     query: Query<ListQuery>,
 ) -> Result<Markup, WebError> {
     simple_list(
+        visitor,
         state,
         query,
         Space::Actus,
@@ -44,8 +47,10 @@ pub async fn get_actus(
     .await
 }
 
-pub async fn get_rh(state: State<AppState>, query: Query<ListQuery>) -> Result<Markup, WebError> {
+pub async fn get_rh(visitor: Visitor,
+    state: State<AppState>, query: Query<ListQuery>) -> Result<Markup, WebError> {
     simple_list(
+        visitor,
         state,
         query,
         Space::Rh,
@@ -56,6 +61,7 @@ pub async fn get_rh(state: State<AppState>, query: Query<ListQuery>) -> Result<M
 }
 
 async fn simple_list(
+    visitor: Visitor,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
     space: Space,
@@ -63,7 +69,7 @@ async fn simple_list(
     intro: &str,
 ) -> Result<Markup, WebError> {
     let page = page_number(query.page.as_deref())?;
-    let chrome = state.chrome(section_of(&space));
+    let chrome = state.chrome(section_of(&space), &visitor);
     let base = format!("/{}", space.key());
     let listing = state
         .content
@@ -82,6 +88,7 @@ async fn simple_list(
 }
 
 pub async fn get_annonces(
+    visitor: Visitor,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, WebError> {
@@ -92,7 +99,7 @@ pub async fn get_annonces(
             "Cette catégorie d'annonces n'existe pas.",
         ))?),
     };
-    let chrome = state.chrome(Section::Annonces);
+    let chrome = state.chrome(Section::Annonces, &visitor);
     let base = match category {
         Some(c) => format!("/annonces?categorie={}", c.key()),
         None => "/annonces".into(),
@@ -124,6 +131,7 @@ pub async fn get_annonces(
 }
 
 pub async fn get_emploi(
+    visitor: Visitor,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, WebError> {
@@ -134,7 +142,7 @@ pub async fn get_emploi(
             JobKind::from_key(key).ok_or(WebError::BadRequest("Ce type d'offre n'existe pas."))?,
         ),
     };
-    let chrome = state.chrome(Section::Emploi);
+    let chrome = state.chrome(Section::Emploi, &visitor);
     let base = match kind {
         Some(k) => format!("/emploi?type={}", k.key()),
         None => "/emploi".into(),
@@ -172,11 +180,12 @@ pub fn parse_id(raw: &str) -> Result<ItemId, WebError> {
 
 pub async fn get_item(
     space: Space,
+    visitor: Visitor,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Markup, WebError> {
     let id = parse_id(&id)?;
-    let chrome = state.chrome(section_of(&space));
+    let chrome = state.chrome(section_of(&space), &visitor);
     let item = state
         .content
         .item(space, id, chrome.now)

@@ -8,6 +8,7 @@ use super::page_number;
 use super::spaces::parse_id;
 use crate::domain::{Space, UnionSlug};
 use crate::web::views::{Section, pages};
+use crate::web::auth::Visitor;
 use crate::web::{AppState, WebError};
 
 #[derive(Deserialize)]
@@ -15,8 +16,8 @@ pub struct PageQuery {
     page: Option<String>,
 }
 
-pub async fn get_unions(State(state): State<AppState>) -> Markup {
-    pages::unions(&state.chrome(Section::Syndicats))
+pub async fn get_unions(visitor: Visitor, State(state): State<AppState>) -> Markup {
+    pages::unions(&state.chrome(Section::Syndicats, &visitor))
 }
 
 /// The configured union for a URL slug, or not found.
@@ -35,13 +36,14 @@ fn union<'a>(
 }
 
 pub async fn get_union(
+    visitor: Visitor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Markup, WebError> {
     let page = page_number(query.page.as_deref())?;
     let (union, space) = union(&state, &slug)?;
-    let chrome = state.chrome(Section::Syndicats);
+    let chrome = state.chrome(Section::Syndicats, &visitor);
     let listing = state
         .content
         .listing(space, page, state.config.page_size, chrome.now, |_| true)
@@ -57,12 +59,13 @@ pub async fn get_union(
 }
 
 pub async fn get_union_item(
+    visitor: Visitor,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Markup, WebError> {
     let (_, space) = union(&state, &slug)?;
     let id = parse_id(&id)?;
-    let chrome = state.chrome(Section::Syndicats);
+    let chrome = state.chrome(Section::Syndicats, &visitor);
     let item = state
         .content
         .item(space, id, chrome.now)

@@ -6,6 +6,7 @@ use jiff::tz::TimeZone;
 use maud::{DOCTYPE, Markup, html};
 
 use super::icons::icon;
+use crate::domain::{DeviceClass, Role, User};
 
 /// Which part of the site a page belongs to (highlights the menu entry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,7 @@ pub enum Section {
     Pages,
     Liens,
     Syndicats,
+    Annuaire,
     Other,
 }
 
@@ -40,6 +42,11 @@ pub struct Chrome<'a> {
     pub site: &'a Site,
     pub section: Section,
     pub now: Timestamp,
+    /// The signed-in agent, if any.
+    pub user: Option<&'a User>,
+    /// The session's form token, echoed by every form.
+    pub csrf: Option<&'a str>,
+    pub device: DeviceClass,
 }
 
 impl Chrome<'_> {
@@ -48,7 +55,7 @@ impl Chrome<'_> {
     }
 }
 
-const MENU: [(Section, &str, &str, &str); 8] = [
+const MENU: [(Section, &str, &str, &str); 9] = [
     (Section::Actus, "/actus", "Les Actus", "news"),
     (Section::Rh, "/rh", "Espace RH", "users"),
     (Section::Agenda, "/agenda", "L'Agenda", "calendar"),
@@ -62,6 +69,7 @@ const MENU: [(Section, &str, &str, &str); 8] = [
     (Section::Pages, "/pages", "Infos pratiques", "book"),
     (Section::Liens, "/liens", "En 1 clic", "link"),
     (Section::Syndicats, "/syndicats", "Syndicats", "flag"),
+    (Section::Annuaire, "/annuaire", "Annuaire", "phone"),
 ];
 
 /// A whole HTML page around `main`.
@@ -78,7 +86,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 link rel="stylesheet" href=(site.css_url);
                 script src=(site.js_url) defer {}
             }
-            body {
+            body data-device=(chrome.device.key()) {
                 a.skip href="#contenu" { "Aller au contenu" }
                 header.site-header {
                     a.brand href="/" {
@@ -89,9 +97,21 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                         }
                     }
                     div.header-actions {
-                        a.button.button-primary href="/connexion" { (icon("user")) span { "Se connecter" } }
+                        @if let Some(user) = chrome.user {
+                            a.header-user href="/annuaire/moi" { (icon("user")) span { (user.given_name) " " (user.surname) } }
+                            @if user.has(&Role::Admin) {
+                                a.button href="/admin" { (icon("tool")) span { "Administration" } }
+                            }
+                            form.logout method="post" action="/deconnexion" {
+                                (csrf_field(chrome))
+                                button.button.button-primary type="submit" { (icon("key")) span { "Se déconnecter" } }
+                            }
+                        } @else {
+                            a.button.button-primary href="/connexion" { (icon("user")) span { "Se connecter" } }
+                        }
                     }
                 }
+                @if chrome.user.is_some() {
                 nav.site-nav aria-label="Menu principal" {
                     ul {
                         li { a href="/" aria-current=[(chrome.section == Section::Home).then_some("page")] { (icon("home")) span { "Accueil" } } }
@@ -99,6 +119,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                             li { a href=(href) aria-current=[(chrome.section == section).then_some("page")] { (icon(glyph)) span { (label) } } }
                         }
                     }
+                }
                 }
                 main #contenu tabindex="-1" { (main) }
                 footer.site-footer {
@@ -109,6 +130,15 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The hidden CSRF field every form of a signed-in page carries.
+pub fn csrf_field(chrome: &Chrome) -> Markup {
+    html! {
+        @if let Some(token) = chrome.csrf {
+            input type="hidden" name="csrf" value=(token);
         }
     }
 }

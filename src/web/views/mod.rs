@@ -1,10 +1,13 @@
 //! Views: pure functions from already-loaded data to `maud::Markup`. No store,
 //! no request, no async. Every string an agent reads lives here, in French.
 
+pub mod account;
+pub mod admin;
 pub mod format;
 pub mod icons;
 pub mod items;
 pub mod layout;
 pub mod pages;
+pub mod people;
 
 pub use layout::{Chrome, Section, Site};

@@ -350,39 +350,6 @@ pub fn union_space(
     )
 }
 
-pub fn sign_in(chrome: &Chrome, demo_password: Option<&str>) -> Markup {
-    page(
-        chrome,
-        "Se connecter",
-        html! {
-            h1 { "Se connecter" }
-            p.intro { "Utilisez l'identifiant et le mot de passe de votre session Windows." }
-            form.form-card method="post" action="/connexion" autocomplete="off" {
-                label for="identifiant" { "Identifiant" }
-                input #identifiant name="identifiant" type="text" autocapitalize="none" spellcheck="false" required;
-                label for="mot-de-passe" { "Mot de passe" }
-                input #mot-de-passe name="mot_de_passe" type="password" required;
-                button.button.button-primary type="submit" { "Se connecter" }
-            }
-            @if let Some(password) = demo_password {
-                aside.demo-accounts aria-labelledby="titre-demo" {
-                    h2 #titre-demo { "Comptes de démonstration" }
-                    p { "Mot de passe commun : " strong { code { (password) } } }
-                    ul {
-                        li { code { "agent" } " — Camille Lefèvre, jardinière (agent)" }
-                        li { code { "referent" } " — Marc Dupont, référent communication (publication)" }
-                        li { code { "codir" } " — Hélène Marchand, CODIR (publication)" }
-                        li { code { "rh" } " — Nadia Benali, ressources humaines (gestion)" }
-                        li { code { "webmestre" } " — Julien Roussel, communication (webmestre)" }
-                        li { code { "dsi" } " — Thomas Garnier, informatique (administration)" }
-                        li { code { "syndicat" } " — Anne-Marie N'Diaye, CGT (rédaction syndicale)" }
-                    }
-                }
-            }
-        },
-    )
-}
-
 /// What went wrong, in words an agent understands.
 pub fn error(chrome: &Chrome, status: u16, message: &str) -> Markup {
     let title = match status {

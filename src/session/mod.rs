@@ -1,0 +1,227 @@
+//! Sessions: server-side, per device class, with idle and absolute limits;
+//! sign-in throttling; the device class of a request. Invariant: a session is
+//! valid only if the store holds it and `SessionLimits::expiry` says it has not
+//! ended — the page's script has no say.
+
+mod throttle;
+
+use jiff::{SignedDuration, Timestamp};
+use std::net::IpAddr;
+
+use crate::config::Config;
+use crate::domain::{DeviceClass, Login, Session, SessionLimits};
+use crate::store::{Result, Store};
+
+pub use throttle::Throttle;
+
+/// Last-seen times are written at most this often per session.
+const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(5);
+
+/// Which listener a request arrived on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listener {
+    Web,
+    /// The borne's own listener (its browser runs on loopback).
+    Kiosk,
+}
+
+/// Decides the device class of a request from where it arrived: never from
+/// anything the page sends.
+pub fn classify(listener: Listener, peer: IpAddr, shared: &[ipnet::IpNet]) -> DeviceClass {
+    match listener {
+        Listener::Kiosk => DeviceClass::Kiosk,
+        Listener::Web if shared.iter().any(|net| net.contains(&peer)) => DeviceClass::Shared,
+        Listener::Web => DeviceClass::Personal,
+    }
+}
+
+/// The session limits of a configuration.
+pub fn limits(config: &Config) -> SessionLimits {
+    let s = &config.sessions;
+    let secs = |n: u64| SignedDuration::from_secs(i64::try_from(n).unwrap_or(i64::MAX));
+    SessionLimits {
+        kiosk_idle: secs(s.kiosk_idle_seconds),
+        shared_idle: secs(s.shared_idle_seconds),
+        personal_idle: secs(s.personal_idle_seconds),
+        personal_max: secs(s.personal_max_days.saturating_mul(86_400)),
+    }
+}
+
+/// A session just opened: the token goes in the cookie, never in the store.
+#[derive(Debug)]
+pub struct Opened {
+    pub token: String,
+    pub session: Session,
+}
+
+/// The session service.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    store: Store,
+    limits: SessionLimits,
+}
+
+fn hash(token: &str) -> [u8; 32] {
+    *blake3::hash(token.as_bytes()).as_bytes()
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    rand::fill(raw.as_mut_slice());
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Sessions {
+    pub fn new(store: Store, limits: SessionLimits) -> Self {
+        Self { store, limits }
+    }
+
+    pub fn limits(&self) -> SessionLimits {
+        self.limits
+    }
+
+    /// Opens a new session with a fresh 256-bit token. "Rester connecté" is
+    /// honoured on personal devices only.
+    pub async fn open(&self, login: Login, device: DeviceClass, stay: bool, now: Timestamp) -> Result<Opened> {
+        let token = random_hex(32);
+        let session = Session {
+            login,
+            device,
+            created: now,
+            last_seen: now,
+            stay_signed_in: stay && device == DeviceClass::Personal,
+            csrf: random_hex(16),
+        };
+        let (key, saved) = (hash(&token), session.clone());
+        self.store.run(move |store| store.put_session(key, &saved, true)).await?;
+        Ok(Opened { token, session })
+    }
+
+    /// The session behind a token if it is still valid at `now`; an ended one is
+    /// deleted. Activity moves `last_seen` forward.
+    pub async fn check(&self, token: &str, now: Timestamp) -> Result<Option<Session>> {
+        let key = hash(token);
+        let limits = self.limits;
+        self.store
+            .run(move |store| {
+                let Some(mut session) = store.get_session(key)? else {
+                    return Ok(None);
+                };
+                if limits.expiry(&session, now).is_some() {
+                    store.delete_session(key)?;
+                    return Ok(None);
+                }
+                if now.duration_since(session.last_seen) >= TOUCH_EVERY {
+                    session.last_seen = now;
+                    store.put_session(key, &session, false)?;
+                }
+                Ok(Some(session))
+            })
+            .await
+    }
+
+    pub async fn close(&self, token: &str) -> Result<()> {
+        let key = hash(token);
+        self.store.run(move |store| store.delete_session(key)).await
+    }
+
+    /// Ends every session of an agent; returns how many ended.
+    pub async fn close_all(&self, login: Login) -> Result<usize> {
+        self.store.run(move |store| store.delete_sessions_of(&login)).await
+    }
+
+    /// Deletes every ended session; returns how many.
+    pub async fn purge(&self, now: Timestamp) -> Result<usize> {
+        let limits = self.limits;
+        self.store
+            .run(move |store| {
+                let mut ended = 0;
+                for (key, session) in store.all_sessions()? {
+                    if limits.expiry(&session, now).is_some() {
+                        store.delete_session(key)?;
+                        ended += 1;
+                    }
+                }
+                Ok(ended)
+            })
+            .await
+    }
+
+    /// The agents who have at least one session.
+    pub async fn signed_in_logins(&self) -> Result<Vec<Login>> {
+        self.store
+            .run(|store| {
+                let mut logins: Vec<Login> = store.all_sessions()?.into_iter().map(|(_, s)| s.login).collect();
+                logins.sort();
+                logins.dedup();
+                Ok(logins)
+            })
+            .await
+    }
+
+    /// How many sessions exist per device class (for metrics).
+    pub async fn count_by_device(&self) -> Result<[(DeviceClass, usize); 3]> {
+        self.store
+            .run(|store| {
+                let all = store.all_sessions()?;
+                let count = |d: DeviceClass| all.iter().filter(|(_, s)| s.device == d).count();
+                Ok([
+                    (DeviceClass::Kiosk, count(DeviceClass::Kiosk)),
+                    (DeviceClass::Shared, count(DeviceClass::Shared)),
+                    (DeviceClass::Personal, count(DeviceClass::Personal)),
+                ])
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service() -> (tempfile::TempDir, Sessions) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("k.redb")).unwrap();
+        let limits = limits(&Config::default());
+        (dir, Sessions::new(store, limits))
+    }
+
+    #[test]
+    fn the_server_decides_the_device_class() {
+        let shared = vec![crate::config::parse_network("10.20.0.0/24").unwrap()];
+        let lan: IpAddr = "10.20.0.7".parse().unwrap();
+        let phone: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(classify(Listener::Kiosk, phone, &shared), DeviceClass::Kiosk);
+        assert_eq!(classify(Listener::Web, lan, &shared), DeviceClass::Shared);
+        assert_eq!(classify(Listener::Web, phone, &shared), DeviceClass::Personal);
+    }
+
+    #[tokio::test]
+    async fn kiosk_sessions_end_after_ninety_idle_seconds() {
+        let (_dir, sessions) = service();
+        let t0: Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
+        let opened = sessions.open(Login::new("agent"), DeviceClass::Kiosk, true, t0).await.unwrap();
+        assert!(!opened.session.stay_signed_in, "no 'stay' on a borne");
+        assert_eq!(opened.token.len(), 64);
+        let t1 = t0 + SignedDuration::from_secs(60);
+        assert!(sessions.check(&opened.token, t1).await.unwrap().is_some());
+        let t2 = t1 + SignedDuration::from_secs(89);
+        assert!(sessions.check(&opened.token, t2).await.unwrap().is_some(), "activity at t1 kept it alive");
+        let t3 = t2 + SignedDuration::from_secs(90);
+        assert!(sessions.check(&opened.token, t3).await.unwrap().is_none());
+        assert!(sessions.check(&opened.token, t0).await.unwrap().is_none(), "deleted, not merely expired");
+    }
+
+    #[tokio::test]
+    async fn closing_ends_the_session_for_good() {
+        let (_dir, sessions) = service();
+        let t0: Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
+        let a = sessions.open(Login::new("agent"), DeviceClass::Personal, false, t0).await.unwrap();
+        let b = sessions.open(Login::new("agent"), DeviceClass::Shared, false, t0).await.unwrap();
+        assert_ne!(a.token, b.token);
+        sessions.close(&a.token).await.unwrap();
+        assert!(sessions.check(&a.token, t0).await.unwrap().is_none());
+        assert_eq!(sessions.close_all(Login::new("agent")).await.unwrap(), 1);
+        assert!(sessions.check(&b.token, t0).await.unwrap().is_none());
+    }
+}

@@ -1,0 +1,205 @@
+//! Who is asking: the device class (decided by the server from the listener and
+//! the peer address), the session behind the cookie, the charter gate, and the
+//! extractors that put "who may do this" in handler signatures.
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use super::{AppState, WebError};
+use crate::domain::{DeviceClass, Role, Session, User};
+use crate::session::{Listener, classify};
+
+/// The session cookie's name: `__Host-` (which requires `Secure`) under TLS.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-kiosque" } else { "kiosque_session" }
+}
+
+/// A signed-in agent.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub session: Session,
+    pub token: String,
+}
+
+/// The person behind a request, signed in or not.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub device: DeviceClass,
+    pub address: IpAddr,
+    pub signed_in: Option<Arc<SignedIn>>,
+}
+
+impl Visitor {
+    pub fn user(&self) -> Option<&User> {
+        self.signed_in.as_ref().map(|s| &s.user)
+    }
+}
+
+/// Paths anyone may reach without a session.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/connexion" | "/healthz" | "/deconnexion") || path.starts_with("/static/")
+}
+
+/// Paths a signed-in agent may reach before accepting the charter.
+fn before_charter(path: &str) -> bool {
+    is_public(path) || path.starts_with("/charte")
+}
+
+/// A local path to come back to after signing in; anything else becomes `/`.
+pub fn safe_return(raw: Option<&str>) -> String {
+    match raw {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+pub fn with_return(target: &str, back: &str) -> String {
+    if back == "/" {
+        return target.to_owned();
+    }
+    let encoded: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    format!("{target}?retour={encoded}")
+}
+
+fn session_token(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// Resolves the visitor of every request, sends the signed-out to the sign-in
+/// page and the signed-in who have not accepted the charter to the charter.
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let listener = request.extensions().get::<Listener>().copied().unwrap_or(Listener::Web);
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let device = classify(listener, address, &state.shared_networks);
+    let now = state.clock.now();
+    let token = session_token(request.headers(), cookie_name(state.secure_cookies));
+    let mut signed_in = None;
+    let mut charter_due = false;
+    if let Some(token) = token {
+        match state.sessions.check(&token, now).await {
+            // A session opened on another class of device is not valid here:
+            // a borne's cookie replayed from elsewhere gets nothing.
+            Ok(Some(session)) if session.device == device => {
+                let login = session.login.clone();
+                let found = state
+                    .content
+                    .store()
+                    .run(move |store| {
+                        let user = store.get_user(&login)?;
+                        let current = store.current_charter()?.map(|c| c.version);
+                        let accepted = store.acceptance_of(&login)?.map(|a| a.version);
+                        Ok((user, current, accepted))
+                    })
+                    .await;
+                match found {
+                    Ok((Some(user), current, accepted)) if !user.disabled => {
+                        charter_due = current.is_some_and(|c| accepted.is_none_or(|a| a < c));
+                        signed_in = Some(Arc::new(SignedIn { user, session, token }));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return WebError::from(e).into_response(),
+                }
+            }
+            Ok(_) => {}
+            Err(e) => return WebError::from(e).into_response(),
+        }
+    }
+    let path = request.uri().path().to_owned();
+    let back = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
+    if signed_in.is_none() && !is_public(&path) {
+        return Redirect::to(&with_return("/connexion", &back)).into_response();
+    }
+    if signed_in.is_some() && charter_due && !before_charter(&path) {
+        return Redirect::to(&with_return("/charte/accepter", &back)).into_response();
+    }
+    request.extensions_mut().insert(Visitor { device, address, signed_in });
+    next.run(request).await
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Visitor>()
+            .cloned()
+            .ok_or_else(|| WebError::Internal("visitor not resolved".into()))
+    }
+}
+
+/// A signed-in agent (every role is an agent). Reaching a handler that takes
+/// one without a session is impossible: `authenticate` redirects first.
+#[derive(Debug, Clone)]
+pub struct Agent(pub Arc<SignedIn>, pub Visitor);
+
+impl<S: Send + Sync> FromRequestParts<S> for Agent {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        let signed_in = visitor.signed_in.clone().ok_or(WebError::SignInRequired)?;
+        Ok(Agent(signed_in, visitor))
+    }
+}
+
+/// An administrator (IT service).
+#[derive(Debug, Clone)]
+pub struct Admin(pub Arc<SignedIn>, pub Visitor);
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Agent(signed_in, visitor) = Agent::from_request_parts(parts, state).await?;
+        if !signed_in.user.has(&Role::Admin) {
+            return Err(WebError::Forbidden);
+        }
+        Ok(Admin(signed_in, visitor))
+    }
+}
+
+/// Checks the form's CSRF token against the session's (defence in depth beside
+/// SameSite cookies and the Origin check).
+pub fn check_csrf(signed_in: &SignedIn, sent: &str) -> Result<(), WebError> {
+    let expected = signed_in.session.csrf.as_bytes();
+    let same = expected.len() == sent.len()
+        && expected.iter().zip(sent.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if same { Ok(()) } else { Err(WebError::Forbidden) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(safe_return(Some("/actus?page=2")), "/actus?page=2");
+        assert_eq!(safe_return(Some("//evil.example/")), "/");
+        assert_eq!(safe_return(Some("/\\evil.example")), "/");
+        assert_eq!(safe_return(Some("https://evil.example")), "/");
+        assert_eq!(safe_return(None), "/");
+        assert_eq!(with_return("/connexion", "/actus?page=2"), "/connexion?retour=%2Factus%3Fpage%3D2");
+    }
+}

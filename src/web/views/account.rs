@@ -1,0 +1,122 @@
+//! Signing in and out, and the charter.
+
+use maud::{Markup, html};
+
+use super::format::{self, Markdown};
+use super::layout::{Chrome, csrf_field, page};
+use crate::domain::DeviceClass;
+use crate::store::{Acceptance, Charter};
+
+/// The sign-in form, blank or after a refused attempt (the login is kept).
+pub struct SignInPage<'a> {
+    pub login: &'a str,
+    pub error: Option<&'a str>,
+    pub notice: Option<&'a str>,
+    pub back: &'a str,
+    pub stay_checked: bool,
+    pub demo_password: Option<&'a str>,
+}
+
+pub fn sign_in(chrome: &Chrome, data: &SignInPage) -> Markup {
+    let personal = chrome.device == DeviceClass::Personal;
+    page(
+        chrome,
+        "Se connecter",
+        html! {
+            div.sign-in {
+                h1 { "Se connecter" }
+                p.intro { "Utilisez l'identifiant et le mot de passe de votre session Windows." }
+                @if let Some(notice) = data.notice {
+                    p.notice role="status" { (notice) }
+                }
+                @if let Some(error) = data.error {
+                    p.form-error #erreur-connexion role="alert" { (error) }
+                }
+                form.form-card method="post" action="/connexion" autocomplete="off" {
+                    input type="hidden" name="retour" value=(data.back);
+                    label for="identifiant" { "Identifiant" }
+                    input #identifiant name="identifiant" type="text" value=(data.login)
+                        autocapitalize="none" autocorrect="off" spellcheck="false" required
+                        aria-describedby=[data.error.map(|_| "erreur-connexion")];
+                    label for="mot-de-passe" { "Mot de passe" }
+                    input #mot-de-passe name="mot_de_passe" type="password" required;
+                    @if personal {
+                        label.checkbox {
+                            input type="checkbox" name="rester_connecte" value="oui" checked[data.stay_checked];
+                            span { "Rester connecté sur cet appareil (30 jours)" }
+                        }
+                        p.hint { "Seulement sur votre téléphone ou votre ordinateur personnel, jamais sur un poste partagé." }
+                    }
+                    button.button.button-primary type="submit" { "Se connecter" }
+                }
+                @if chrome.device != DeviceClass::Personal {
+                    p.hint { "Pensez à vous déconnecter en partant : cet écran est partagé." }
+                }
+                @if let Some(password) = data.demo_password {
+                    aside.demo-accounts aria-labelledby="titre-demo" {
+                        h2 #titre-demo { "Comptes de démonstration" }
+                        p { "Mot de passe commun : " strong { code { (password) } } }
+                        ul {
+                            li { code { "agent" } " — Camille Lefèvre, jardinière (agent)" }
+                            li { code { "referent" } " — Marc Dupont, référent communication (publication)" }
+                            li { code { "codir" } " — Hélène Marchand, CODIR (publication)" }
+                            li { code { "rh" } " — Nadia Benali, ressources humaines (gestion)" }
+                            li { code { "webmestre" } " — Julien Roussel, communication (webmestre)" }
+                            li { code { "dsi" } " — Thomas Garnier, informatique (administration)" }
+                            li { code { "syndicat" } " — Anne-Marie N'Diaye, CGT (rédaction syndicale)" }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The charter, to reread at any time.
+pub fn charter(chrome: &Chrome, charter: Option<&Charter>, accepted: Option<&Acceptance>) -> Markup {
+    let tz = chrome.tz();
+    page(
+        chrome,
+        "Charte de l'intranet",
+        html! {
+            article.item-page {
+                h1 { "Charte de l'intranet" }
+                @match charter {
+                    Some(charter) => {
+                        p.card-meta { "Version " (charter.version) " du " (format::date_long(charter.published_at, tz)) }
+                        @if let Some(accepted) = accepted {
+                            p.notice { "Vous avez accepté la version " (accepted.version) " le " (format::date_long(accepted.at, tz)) "." }
+                        }
+                        div.prose { (Markdown(&charter.text)) }
+                    }
+                    None => { p.empty { "La charte n'a pas encore été publiée." } }
+                }
+            }
+        },
+    )
+}
+
+/// The charter to accept before going further.
+pub fn charter_accept(chrome: &Chrome, charter: &Charter, back: &str, renewed: bool) -> Markup {
+    page(
+        chrome,
+        "Accepter la charte",
+        html! {
+            article.item-page {
+                h1 { "Charte de l'intranet" }
+                @if renewed {
+                    p.notice role="status" { "La charte a changé depuis votre dernière visite. Merci de lire la nouvelle version et de l'accepter pour continuer." }
+                } @else {
+                    p.notice role="status" { "Bienvenue ! Avant votre première utilisation, merci de lire la charte de l'intranet et de l'accepter." }
+                }
+                div.prose { (Markdown(&charter.text)) }
+                form.form-card method="post" action="/charte/accepter" {
+                    (csrf_field(chrome))
+                    input type="hidden" name="version" value=(charter.version);
+                    input type="hidden" name="retour" value=(back);
+                    button.button.button-primary type="submit" { "J'ai lu la charte et je l'accepte" }
+                }
+            }
+        },
+    )
+}
