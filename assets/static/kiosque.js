@@ -12,4 +12,10 @@
       window.location.reload();
     }
   });
+
+  // On a phone the menu scrolls sideways: bring the current entry into view.
+  var current = document.querySelector('.site-nav [aria-current=page]');
+  if (current && current.scrollIntoView) {
+    current.scrollIntoView({ inline: 'nearest', block: 'nearest' });
+  }
 })();

@@ -30,6 +30,21 @@ pub fn day_name(z: &Zoned) -> &'static str {
     DAY_NAMES[z.weekday().to_monday_zero_offset() as usize]
 }
 
+const MONTHS_SHORT: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+
+/// "janv.", "févr.", … (the usual French abbreviations).
+pub fn month_short(month: i8) -> &'static str {
+    MONTHS_SHORT[(month.clamp(1, 12) - 1) as usize]
+}
+
+/// "1er" for the first of the month, else the number.
+pub fn day_number(day: i8) -> String {
+    if day == 1 { "1er".to_owned() } else { day.to_string() }
+}
+
 pub fn month_name(month: i8) -> &'static str {
     MONTHS[(month.clamp(1, 12) - 1) as usize]
 }

@@ -152,7 +152,8 @@ pub fn item_page(item: &Item, chrome: &Chrome) -> Markup {
                 a href="/" { "Accueil" } " › " a href=(space_href) { (space_label(&item.space, chrome)) }
             }
             h1 { (item.title) }
-            (card_meta(item, chrome))
+            // For events the "Quand" row below says it all.
+            @if !matches!(item.details, Details::Event(_)) { (card_meta(item, chrome)) }
             @match &item.details {
                 Details::Event(event) => {
                     dl.facts {

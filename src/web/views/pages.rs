@@ -25,22 +25,22 @@ pub fn home(chrome: &Chrome, data: &Home) -> Markup {
                     div.cards { @for item in &data.une { (item_card(item, chrome)) } }
                     a.more href="/actus" { "Toutes les actus →" }
                 }
-                section.block aria-labelledby="titre-agenda" {
+                section.block.block-agenda aria-labelledby="titre-agenda" {
                     h2 #titre-agenda { "Prochainement" }
                     @if data.agenda.is_empty() { p.empty { "Aucun événement prévu pour le moment." } }
                     ul.compact { @for event in &data.agenda { li { (event_line(event, chrome)) } } }
                     a.more href="/agenda" { "Tout l'agenda →" }
                 }
-                section.block aria-labelledby="titre-clic" {
+                section.block.block-clic aria-labelledby="titre-clic" {
                     h2 #titre-clic { "En 1 clic" }
                     (link_grid(&data.clic))
                 }
-                section.block aria-labelledby="titre-rh" {
+                section.block.block-rh aria-labelledby="titre-rh" {
                     h2 #titre-rh { "Espace RH" }
                     ul.compact { @for item in &data.rh { li { a href=(item_url(item)) { (item.title) } } } }
                     a.more href="/rh" { "Toutes les infos RH →" }
                 }
-                section.block aria-labelledby="titre-annonces" {
+                section.block.block-annonces aria-labelledby="titre-annonces" {
                     h2 #titre-annonces { "Petites annonces" }
                     ul.compact {
                         @for item in &data.annonces {
@@ -72,12 +72,12 @@ fn event_line(event: &Item, chrome: &Chrome) -> Markup {
     html! {
         span.date-chip aria-hidden="true" {
             span.date-day { (z.day()) }
-            span.date-month { (format::month_name(z.month()).chars().take(4).collect::<String>()) }
+            span.date-month { (format::month_short(z.month())) }
         }
         span.event-line {
             a href=(item_url(event)) { (event.title) }
             span.event-when {
-                (format::day_name(&z)) " " (z.day()) " " (format::month_name(z.month()))
+                (format::day_name(&z)) " " (format::day_number(z.day())) " " (format::month_name(z.month()))
                 @if !details.all_day { ", " (format::time(details.start, tz)) }
                 @if !details.place.is_empty() { " · " (details.place) }
             }
