@@ -85,7 +85,10 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         ),
         None => None,
     };
-    let kiosk_addr = kiosk_listener.as_ref().map(|l| l.local_addr()).transpose()?;
+    let kiosk_addr = kiosk_listener
+        .as_ref()
+        .map(|l| l.local_addr())
+        .transpose()?;
     let directory = Directory::from_config(&config, store.clone())
         .map_err(|e| anyhow::anyhow!("directory: {e}"))?;
     let state = AppState::new(store, directory, Arc::new(config), clock);
@@ -94,13 +97,20 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let web = axum::serve(listener, app.clone().into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let web = axum::serve(
+        listener,
+        app.clone()
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(until_stopped(stopped.clone()));
     let kiosk = kiosk_listener.map(|listener| {
         // Requests on this listener are kiosk requests, whatever they claim.
         let kiosk_app = app.layer(axum::Extension(Listener::Kiosk));
-        axum::serve(listener, kiosk_app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(until_stopped(stopped.clone()))
+        axum::serve(
+            listener,
+            kiosk_app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(until_stopped(stopped.clone()))
     });
     tokio::spawn(maintenance(state.clone(), stopped.clone()));
     let task = tokio::spawn(async move {
@@ -113,13 +123,23 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         }
     });
     tracing::info!(%addr, kiosk = ?kiosk_addr, demo = state.config.demo, "kiosque is serving");
-    Ok(Running { addr, kiosk_addr, state, stop: Some(stop), task })
+    Ok(Running {
+        addr,
+        kiosk_addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
 }
 
 /// Publishes the default charter (version 1) into a store that has none.
 fn seed_charter(store: &Store, now: jiff::Timestamp) -> crate::store::Result<()> {
     if store.current_charter()?.is_none() {
-        store.publish_charter(include_str!("../assets/charte.md"), &Login::new("kiosque"), now)?;
+        store.publish_charter(
+            include_str!("../assets/charte.md"),
+            &Login::new("kiosque"),
+            now,
+        )?;
     }
     Ok(())
 }
@@ -159,7 +179,8 @@ pub async fn end_sessions_of_inactive_accounts(state: &AppState) -> usize {
 async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
     let minutes = |n: u64| Duration::from_secs(n.max(1) * 60);
     let mut purge = tokio::time::interval(Duration::from_secs(60));
-    let mut accounts = tokio::time::interval(minutes(state.config.directory.disabled_check_minutes));
+    let mut accounts =
+        tokio::time::interval(minutes(state.config.directory.disabled_check_minutes));
     let mut annuaire = tokio::time::interval(minutes(state.config.directory.refresh_minutes));
     let ldap = state.config.directory.backend == crate::config::DirectoryBackend::Ldap;
     loop {

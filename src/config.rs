@@ -591,16 +591,22 @@ mod tests {
 
     #[test]
     fn an_ldap_directory_needs_its_essentials() {
-        let msg = merge(Some("[directory]\nbackend = \"ldap\"\nurl = \"ldap://dc\""), &[])
-            .unwrap_err()
-            .to_string();
+        let msg = merge(
+            Some("[directory]\nbackend = \"ldap\"\nurl = \"ldap://dc\""),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(msg.contains("base_dn"), "{msg}");
         let ok = "[directory]\nbackend = \"ldap\"\nurl = \"ldaps://dc1\"\nbase_dn = \"DC=m\"\nbind_dn = \"CN=svc\"\nbind_password = \"pw\"\nlogin_attribute = \"sAMAccountName\"";
         let config = merge(Some(ok), &[]).unwrap();
         assert_eq!(config.directory.bind_password.unwrap().expose(), "pw");
-        let msg = merge(Some("[sessions]\nshared_addresses = [\"10.0.0.0/33\"]"), &[])
-            .unwrap_err()
-            .to_string();
+        let msg = merge(
+            Some("[sessions]\nshared_addresses = [\"10.0.0.0/33\"]"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(msg.contains("shared_addresses"), "{msg}");
         assert!(parse_network("10.1.2.3").is_some());
         assert!(parse_network("fd00::/8").is_some());

@@ -555,7 +555,10 @@ fn directory() -> Result<Vec<User>> {
             let (function, manager) = match &head {
                 None => {
                     head = Some(Login::new(&login));
-                    (format!("Responsable du service {}", service.name), Some(Login::new("codir")))
+                    (
+                        format!("Responsable du service {}", service.name),
+                        Some(Login::new("codir")),
+                    )
                 }
                 Some(head) => (function.clone(), Some(head.clone())),
             };

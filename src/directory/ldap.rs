@@ -29,7 +29,9 @@ pub struct LdapBackend {
 
 impl std::fmt::Debug for LdapBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LdapBackend").field("url", &self.config.url).finish()
+        f.debug_struct("LdapBackend")
+            .field("url", &self.config.url)
+            .finish()
     }
 }
 
@@ -45,7 +47,8 @@ fn tls_config(ca_file: &std::path::Path) -> Result<rustls::ClientConfig, AuthErr
     let certs = CertificateDer::pem_file_iter(ca_file)
         .map_err(|e| unavailable(format!("directory.ca_file {}: {e}", ca_file.display())))?;
     for cert in certs {
-        let cert = cert.map_err(|e| unavailable(format!("directory.ca_file {}: {e}", ca_file.display())))?;
+        let cert =
+            cert.map_err(|e| unavailable(format!("directory.ca_file {}: {e}", ca_file.display())))?;
         roots
             .add(cert)
             .map_err(|e| unavailable(format!("directory.ca_file {}: {e}", ca_file.display())))?;
@@ -67,8 +70,16 @@ pub fn user_filter(config: &DirectoryConfig, login: &str) -> String {
 
 /// Groups that have `dn` as a member; with `in_chain`, transitively (AD).
 pub fn groups_filter(config: &DirectoryConfig, dn: &str, in_chain: bool) -> String {
-    let rule = if in_chain { format!(":{IN_CHAIN}:") } else { String::new() };
-    format!("(&{}(member{rule}={}))", config.group_filter, ldap_escape(dn))
+    let rule = if in_chain {
+        format!(":{IN_CHAIN}:")
+    } else {
+        String::new()
+    };
+    format!(
+        "(&{}(member{rule}={}))",
+        config.group_filter,
+        ldap_escape(dn)
+    )
 }
 
 /// Maps the `data NNN` detail of an AD bind failure (code 49).
@@ -147,7 +158,13 @@ impl LdapBackend {
         Ok(ldap)
     }
 
-    async fn search(&self, ldap: &mut Ldap, base: &str, filter: &str, attrs: Vec<String>) -> Result<Vec<SearchEntry>, AuthError> {
+    async fn search(
+        &self,
+        ldap: &mut Ldap,
+        base: &str,
+        filter: &str,
+        attrs: Vec<String>,
+    ) -> Result<Vec<SearchEntry>, AuthError> {
         let timeout = Duration::from_secs(self.config.timeout_seconds);
         let (entries, _) = ldap
             .with_timeout(timeout)
@@ -164,12 +181,24 @@ impl LdapBackend {
             .collect())
     }
 
-    async fn find_user(&self, ldap: &mut Ldap, login: &str) -> Result<Option<SearchEntry>, AuthError> {
+    async fn find_user(
+        &self,
+        ldap: &mut Ldap,
+        login: &str,
+    ) -> Result<Option<SearchEntry>, AuthError> {
         let mut found = self
-            .search(ldap, &self.config.base_dn, &user_filter(&self.config, login), self.attributes())
+            .search(
+                ldap,
+                &self.config.base_dn,
+                &user_filter(&self.config, login),
+                self.attributes(),
+            )
             .await?;
         if found.len() > 1 {
-            tracing::warn!(count = found.len(), "several directory entries match one login; refusing");
+            tracing::warn!(
+                count = found.len(),
+                "several directory entries match one login; refusing"
+            );
             return Ok(None);
         }
         Ok(found.pop())
@@ -188,14 +217,18 @@ impl LdapBackend {
     async fn groups(&self, ldap: &mut Ldap, entry: &SearchEntry) -> Result<Vec<String>, AuthError> {
         if self.config.nested_groups && self.config.active_directory {
             let filter = groups_filter(&self.config, &entry.dn, true);
-            let found = self.search(ldap, self.group_base(), &filter, vec!["1.1".into()]).await?;
+            let found = self
+                .search(ldap, self.group_base(), &filter, vec!["1.1".into()])
+                .await?;
             return Ok(found.into_iter().map(|e| e.dn).collect());
         }
         let direct: Vec<String> = match self.config.group_membership {
             GroupMembership::MemberOf => attr_values(entry, "memberOf"),
             GroupMembership::Search => {
                 let filter = groups_filter(&self.config, &entry.dn, false);
-                let found = self.search(ldap, self.group_base(), &filter, vec!["1.1".into()]).await?;
+                let found = self
+                    .search(ldap, self.group_base(), &filter, vec!["1.1".into()])
+                    .await?;
                 found.into_iter().map(|e| e.dn).collect()
             }
         };
@@ -211,7 +244,10 @@ impl LdapBackend {
                 break;
             }
             let filter = groups_filter(&self.config, &group, false);
-            for parent in self.search(ldap, self.group_base(), &filter, vec!["1.1".into()]).await? {
+            for parent in self
+                .search(ldap, self.group_base(), &filter, vec!["1.1".into()])
+                .await?
+            {
                 if seen.insert(parent.dn.to_lowercase()) {
                     all.push(parent.dn.clone());
                     queue.push_back(parent.dn);
@@ -309,7 +345,10 @@ impl Backend for LdapBackend {
                 }
                 rc => {
                     let _ = ldap.unbind().await;
-                    return Err(unavailable(format!("bind answered code {rc}: {}", bound.text)));
+                    return Err(unavailable(format!(
+                        "bind answered code {rc}: {}",
+                        bound.text
+                    )));
                 }
             }
             if is_disabled(&entry) {
@@ -330,9 +369,18 @@ impl Backend for LdapBackend {
                 Box::new(EntriesOnly::new()),
                 Box::new(PagedResults::new(PAGE_SIZE)),
             ];
-            let filter = format!("(&{}({}=*))", self.config.user_filter, self.config.login_attribute);
+            let filter = format!(
+                "(&{}({}=*))",
+                self.config.user_filter, self.config.login_attribute
+            );
             let mut stream = ldap
-                .streaming_search_with(adapters, &self.config.base_dn, Scope::Subtree, &filter, self.attributes())
+                .streaming_search_with(
+                    adapters,
+                    &self.config.base_dn,
+                    Scope::Subtree,
+                    &filter,
+                    self.attributes(),
+                )
                 .await
                 .map_err(unavailable)?;
             let mut people = Vec::new();
@@ -376,15 +424,24 @@ mod tests {
             "(&(objectClass=person)(sAMAccountName=\\2a\\29\\28uid=\\2a))"
         );
         let nested = groups_filter(&config, "CN=Dupont\\, Jean,OU=Agents,DC=m", true);
-        assert!(nested.contains("(member:1.2.840.113556.1.4.1941:=CN=Dupont\\5c, Jean,OU=Agents,DC=m)"), "{nested}");
+        assert!(
+            nested.contains("(member:1.2.840.113556.1.4.1941:=CN=Dupont\\5c, Jean,OU=Agents,DC=m)"),
+            "{nested}"
+        );
     }
 
     #[test]
     fn ad_bind_details_map_to_account_problems() {
         let text = "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 533, v4563";
         assert_eq!(account_problem(text), Some(AccountProblem::Disabled));
-        assert_eq!(account_problem("... data 773, v4563"), Some(AccountProblem::MustChangePassword));
-        assert_eq!(account_problem("... data 701, v4563"), Some(AccountProblem::PasswordExpired));
+        assert_eq!(
+            account_problem("... data 773, v4563"),
+            Some(AccountProblem::MustChangePassword)
+        );
+        assert_eq!(
+            account_problem("... data 701, v4563"),
+            Some(AccountProblem::PasswordExpired)
+        );
         assert_eq!(account_problem("... data 52e, v4563"), None);
         assert_eq!(account_problem("Invalid credentials"), None);
     }

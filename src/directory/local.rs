@@ -32,7 +32,11 @@ fn decoy_hash() -> &'static str {
 
 fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -60,13 +64,17 @@ impl Backend for LocalBackend {
                 })
                 .await?;
             let (credential, user) = found;
-            let phc = credential.clone().unwrap_or_else(|| decoy_hash().to_owned());
+            let phc = credential
+                .clone()
+                .unwrap_or_else(|| decoy_hash().to_owned());
             // argon2 is deliberately slow: keep it off the async executor.
             let ok = tokio::task::spawn_blocking(move || verify(&password, &phc))
                 .await
                 .unwrap_or(false);
             match (ok && credential.is_some(), user) {
-                (true, Some(user)) if user.disabled => Err(AuthError::Account(AccountProblem::Disabled)),
+                (true, Some(user)) if user.disabled => {
+                    Err(AuthError::Account(AccountProblem::Disabled))
+                }
                 (true, Some(user)) => Ok(Profile {
                     user,
                     groups: Vec::new(),
@@ -128,13 +136,26 @@ mod tests {
             photo: None,
             manager: None,
         };
-        store.put_users(&[user("agent", false), user("parti", true)]).unwrap();
+        store
+            .put_users(&[user("agent", false), user("parti", true)])
+            .unwrap();
         let phc = hash_password("secret");
-        store.set_credentials(&[Login::new("agent"), Login::new("parti")], &phc).unwrap();
+        store
+            .set_credentials(&[Login::new("agent"), Login::new("parti")], &phc)
+            .unwrap();
         let backend = LocalBackend::new(store);
-        assert!(backend.authenticate("AGENT", "secret").await.is_ok(), "logins fold case");
-        assert!(matches!(backend.authenticate("agent", "Secret").await, Err(AuthError::InvalidCredentials)));
-        assert!(matches!(backend.authenticate("inconnu", "secret").await, Err(AuthError::InvalidCredentials)));
+        assert!(
+            backend.authenticate("AGENT", "secret").await.is_ok(),
+            "logins fold case"
+        );
+        assert!(matches!(
+            backend.authenticate("agent", "Secret").await,
+            Err(AuthError::InvalidCredentials)
+        ));
+        assert!(matches!(
+            backend.authenticate("inconnu", "secret").await,
+            Err(AuthError::InvalidCredentials)
+        ));
         assert!(matches!(
             backend.authenticate("parti", "secret").await,
             Err(AuthError::Account(AccountProblem::Disabled))

@@ -133,7 +133,9 @@ impl Directory {
                 .transpose()?;
         }
         let saved = user.clone();
-        self.store.run(move |store| store.put_users(&[saved])).await?;
+        self.store
+            .run(move |store| store.put_users(&[saved]))
+            .await?;
         Ok(user)
     }
 
@@ -165,7 +167,8 @@ impl Directory {
 pub fn roles_for(groups: &[String], roles: &RolesConfig, unions: &[UnionConfig]) -> Vec<Role> {
     let member_of = |wanted: &str| {
         groups.iter().any(|g| {
-            g.eq_ignore_ascii_case(wanted) || group_cn(g).is_some_and(|cn| cn.eq_ignore_ascii_case(wanted))
+            g.eq_ignore_ascii_case(wanted)
+                || group_cn(g).is_some_and(|cn| cn.eq_ignore_ascii_case(wanted))
         })
     };
     let any = |list: &[String]| list.iter().any(|g| member_of(g));
@@ -245,13 +248,19 @@ mod tests {
         assert_eq!(roles, [Role::Manager, Role::Webmaster, Role::Admin]);
         let cgt = roles_for(&["syndicat-cgt".into()], &roles_config(), &unions());
         assert_eq!(cgt, [Role::UnionEditor(UnionSlug::parse("cgt").unwrap())]);
-        assert!(roles_for(&[], &roles_config(), &unions()).is_empty(), "a plain agent");
+        assert!(
+            roles_for(&[], &roles_config(), &unions()).is_empty(),
+            "a plain agent"
+        );
     }
 
     #[test]
     fn group_cns_honour_escaped_commas() {
         assert_eq!(group_cn("CN=GG-RH,OU=Groupes,DC=m"), Some("GG-RH"));
-        assert_eq!(group_cn("cn=Dupont\\, Jean,ou=people"), Some("Dupont\\, Jean"));
+        assert_eq!(
+            group_cn("cn=Dupont\\, Jean,ou=people"),
+            Some("Dupont\\, Jean")
+        );
         assert_eq!(group_cn("ou=people,dc=x"), None);
     }
 }

@@ -146,7 +146,10 @@ mod tests {
         assert_eq!(l.expiry(&s, month), Some(Expiry::Absolute));
         // A kiosk session claiming "stay" still ends after 90 s.
         let k = session(DeviceClass::Kiosk, true);
-        assert_eq!(l.expiry(&k, k.created + SignedDuration::from_secs(90)), Some(Expiry::Idle));
+        assert_eq!(
+            l.expiry(&k, k.created + SignedDuration::from_secs(90)),
+            Some(Expiry::Idle)
+        );
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub fn fold(text: &str) -> String {
 
 /// Folds a name to a login-safe ASCII word: "N'Diaye" → "ndiaye".
 pub fn login_word(name: &str) -> String {
-    fold(name).chars().filter(char::is_ascii_alphanumeric).collect()
+    fold(name)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }
 
 #[cfg(test)]

@@ -82,7 +82,13 @@ impl Sessions {
 
     /// Opens a new session with a fresh 256-bit token. "Rester connecté" is
     /// honoured on personal devices only.
-    pub async fn open(&self, login: Login, device: DeviceClass, stay: bool, now: Timestamp) -> Result<Opened> {
+    pub async fn open(
+        &self,
+        login: Login,
+        device: DeviceClass,
+        stay: bool,
+        now: Timestamp,
+    ) -> Result<Opened> {
         let token = random_hex(32);
         let session = Session {
             login,
@@ -93,7 +99,9 @@ impl Sessions {
             csrf: random_hex(16),
         };
         let (key, saved) = (hash(&token), session.clone());
-        self.store.run(move |store| store.put_session(key, &saved, true)).await?;
+        self.store
+            .run(move |store| store.put_session(key, &saved, true))
+            .await?;
         Ok(Opened { token, session })
     }
 
@@ -127,7 +135,9 @@ impl Sessions {
 
     /// Ends every session of an agent; returns how many ended.
     pub async fn close_all(&self, login: Login) -> Result<usize> {
-        self.store.run(move |store| store.delete_sessions_of(&login)).await
+        self.store
+            .run(move |store| store.delete_sessions_of(&login))
+            .await
     }
 
     /// Deletes every ended session; returns how many.
@@ -151,7 +161,11 @@ impl Sessions {
     pub async fn signed_in_logins(&self) -> Result<Vec<Login>> {
         self.store
             .run(|store| {
-                let mut logins: Vec<Login> = store.all_sessions()?.into_iter().map(|(_, s)| s.login).collect();
+                let mut logins: Vec<Login> = store
+                    .all_sessions()?
+                    .into_iter()
+                    .map(|(_, s)| s.login)
+                    .collect();
                 logins.sort();
                 logins.dedup();
                 Ok(logins)
@@ -191,33 +205,54 @@ mod tests {
         let shared = vec![crate::config::parse_network("10.20.0.0/24").unwrap()];
         let lan: IpAddr = "10.20.0.7".parse().unwrap();
         let phone: IpAddr = "192.0.2.1".parse().unwrap();
-        assert_eq!(classify(Listener::Kiosk, phone, &shared), DeviceClass::Kiosk);
+        assert_eq!(
+            classify(Listener::Kiosk, phone, &shared),
+            DeviceClass::Kiosk
+        );
         assert_eq!(classify(Listener::Web, lan, &shared), DeviceClass::Shared);
-        assert_eq!(classify(Listener::Web, phone, &shared), DeviceClass::Personal);
+        assert_eq!(
+            classify(Listener::Web, phone, &shared),
+            DeviceClass::Personal
+        );
     }
 
     #[tokio::test]
     async fn kiosk_sessions_end_after_ninety_idle_seconds() {
         let (_dir, sessions) = service();
         let t0: Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
-        let opened = sessions.open(Login::new("agent"), DeviceClass::Kiosk, true, t0).await.unwrap();
+        let opened = sessions
+            .open(Login::new("agent"), DeviceClass::Kiosk, true, t0)
+            .await
+            .unwrap();
         assert!(!opened.session.stay_signed_in, "no 'stay' on a borne");
         assert_eq!(opened.token.len(), 64);
         let t1 = t0 + SignedDuration::from_secs(60);
         assert!(sessions.check(&opened.token, t1).await.unwrap().is_some());
         let t2 = t1 + SignedDuration::from_secs(89);
-        assert!(sessions.check(&opened.token, t2).await.unwrap().is_some(), "activity at t1 kept it alive");
+        assert!(
+            sessions.check(&opened.token, t2).await.unwrap().is_some(),
+            "activity at t1 kept it alive"
+        );
         let t3 = t2 + SignedDuration::from_secs(90);
         assert!(sessions.check(&opened.token, t3).await.unwrap().is_none());
-        assert!(sessions.check(&opened.token, t0).await.unwrap().is_none(), "deleted, not merely expired");
+        assert!(
+            sessions.check(&opened.token, t0).await.unwrap().is_none(),
+            "deleted, not merely expired"
+        );
     }
 
     #[tokio::test]
     async fn closing_ends_the_session_for_good() {
         let (_dir, sessions) = service();
         let t0: Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
-        let a = sessions.open(Login::new("agent"), DeviceClass::Personal, false, t0).await.unwrap();
-        let b = sessions.open(Login::new("agent"), DeviceClass::Shared, false, t0).await.unwrap();
+        let a = sessions
+            .open(Login::new("agent"), DeviceClass::Personal, false, t0)
+            .await
+            .unwrap();
+        let b = sessions
+            .open(Login::new("agent"), DeviceClass::Shared, false, t0)
+            .await
+            .unwrap();
         assert_ne!(a.token, b.token);
         sessions.close(&a.token).await.unwrap();
         assert!(sessions.check(&a.token, t0).await.unwrap().is_none());

@@ -45,7 +45,11 @@ impl Throttle {
 
     fn keys(login: &str, address: IpAddr) -> [(Key, usize, i64); 2] {
         [
-            (Key::Account(login.trim().to_lowercase()), ACCOUNT_FREE, ACCOUNT_MAX_DELAY),
+            (
+                Key::Account(login.trim().to_lowercase()),
+                ACCOUNT_FREE,
+                ACCOUNT_MAX_DELAY,
+            ),
             (Key::Address(address), ADDRESS_FREE, ADDRESS_MAX_DELAY),
         ]
     }
@@ -55,8 +59,13 @@ impl Throttle {
         let mut map = self.failures.lock().expect("throttle lock");
         let mut longest = SignedDuration::ZERO;
         for (key, free, max) in Self::keys(login, address) {
-            let Some(times) = map.get_mut(&key) else { continue };
-            while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+            let Some(times) = map.get_mut(&key) else {
+                continue;
+            };
+            while times
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+            {
                 times.pop_front();
             }
             let Some(last) = times.back() else { continue };
@@ -71,7 +80,11 @@ impl Throttle {
     pub fn failed(&self, login: &str, address: IpAddr, now: Timestamp) {
         let mut map = self.failures.lock().expect("throttle lock");
         if map.len() > MAX_KEYS {
-            map.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            map.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
         }
         for (key, _, _) in Self::keys(login, address) {
             map.entry(key).or_default().push_back(now);
@@ -98,9 +111,16 @@ mod tests {
             assert_eq!(throttle.wait("agent", ip, now), None);
             throttle.failed("agent", ip, now);
         }
-        assert_eq!(throttle.wait("agent", ip, now), None, "four failures are free");
+        assert_eq!(
+            throttle.wait("agent", ip, now),
+            None,
+            "four failures are free"
+        );
         throttle.failed("agent", ip, now);
-        assert_eq!(throttle.wait("AGENT", ip, now), Some(SignedDuration::from_secs(1)));
+        assert_eq!(
+            throttle.wait("AGENT", ip, now),
+            Some(SignedDuration::from_secs(1))
+        );
         // Keep failing as fast as allowed, from ever-new addresses: the delay
         // grows to 40 s and no further.
         for n in 0..40u8 {
@@ -110,7 +130,9 @@ mod tests {
             }
             throttle.failed("agent", ip, now);
         }
-        let wait = throttle.wait("agent", "10.9.9.9".parse().unwrap(), now).unwrap();
+        let wait = throttle
+            .wait("agent", "10.9.9.9".parse().unwrap(), now)
+            .unwrap();
         assert_eq!(wait, SignedDuration::from_secs(40));
         // Another account from another address is not affected.
         let other: IpAddr = "192.0.2.2".parse().unwrap();
@@ -138,6 +160,9 @@ mod tests {
                 }
             }
         }
-        assert!((90..=100).contains(&attempts), "{attempts} attempts in an hour");
+        assert!(
+            (90..=100).contains(&attempts),
+            "{attempts} attempts in an hour"
+        );
     }
 }

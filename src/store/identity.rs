@@ -236,7 +236,9 @@ mod tests {
             csrf: "t".into(),
         };
         store.put_session([1; 32], &session("agent"), true).unwrap();
-        store.put_session([2; 32], &session("agent"), false).unwrap();
+        store
+            .put_session([2; 32], &session("agent"), false)
+            .unwrap();
         store.put_session([3; 32], &session("rh"), true).unwrap();
         assert_eq!(store.delete_sessions_of(&Login::new("agent")).unwrap(), 2);
         assert!(store.get_session([1; 32]).unwrap().is_none());

@@ -16,7 +16,11 @@ use crate::session::{Listener, classify};
 
 /// The session cookie's name: `__Host-` (which requires `Secure`) under TLS.
 pub fn cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-kiosque" } else { "kiosque_session" }
+    if secure {
+        "__Host-kiosque"
+    } else {
+        "kiosque_session"
+    }
 }
 
 /// A signed-in agent.
@@ -54,7 +58,9 @@ fn before_charter(path: &str) -> bool {
 /// A local path to come back to after signing in; anything else becomes `/`.
 pub fn safe_return(raw: Option<&str>) -> String {
     match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_owned(),
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -80,8 +86,16 @@ fn session_token(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Resolves the visitor of every request, sends the signed-out to the sign-in
 /// page and the signed-in who have not accepted the charter to the charter.
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let listener = request.extensions().get::<Listener>().copied().unwrap_or(Listener::Web);
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let listener = request
+        .extensions()
+        .get::<Listener>()
+        .copied()
+        .unwrap_or(Listener::Web);
     let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -111,7 +125,11 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
                 match found {
                     Ok((Some(user), current, accepted)) if !user.disabled => {
                         charter_due = current.is_some_and(|c| accepted.is_none_or(|a| a < c));
-                        signed_in = Some(Arc::new(SignedIn { user, session, token }));
+                        signed_in = Some(Arc::new(SignedIn {
+                            user,
+                            session,
+                            token,
+                        }));
                     }
                     Ok(_) => {}
                     Err(e) => return WebError::from(e).into_response(),
@@ -133,7 +151,11 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     if signed_in.is_some() && charter_due && !before_charter(&path) {
         return Redirect::to(&with_return("/charte/accepter", &back)).into_response();
     }
-    request.extensions_mut().insert(Visitor { device, address, signed_in });
+    request.extensions_mut().insert(Visitor {
+        device,
+        address,
+        signed_in,
+    });
     next.run(request).await
 }
 
@@ -185,8 +207,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
 pub fn check_csrf(signed_in: &SignedIn, sent: &str) -> Result<(), WebError> {
     let expected = signed_in.session.csrf.as_bytes();
     let same = expected.len() == sent.len()
-        && expected.iter().zip(sent.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same { Ok(()) } else { Err(WebError::Forbidden) }
+        && expected
+            .iter()
+            .zip(sent.as_bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +230,9 @@ mod tests {
         assert_eq!(safe_return(Some("/\\evil.example")), "/");
         assert_eq!(safe_return(Some("https://evil.example")), "/");
         assert_eq!(safe_return(None), "/");
-        assert_eq!(with_return("/connexion", "/actus?page=2"), "/connexion?retour=%2Factus%3Fpage%3D2");
+        assert_eq!(
+            with_return("/connexion", "/actus?page=2"),
+            "/connexion?retour=%2Factus%3Fpage%3D2"
+        );
     }
 }

@@ -47,7 +47,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, directory: Directory, config: Arc<Config>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        store: Store,
+        directory: Directory,
+        config: Arc<Config>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let site = Site {
             name: config.site_name.clone(),
             demo: config.demo,
@@ -100,14 +105,20 @@ pub fn router(state: AppState) -> Router {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     let csrf = tower_http::csrf::CsrfLayer::new();
-    let csrf = match csrf.clone().add_trusted_origin(state.config.public_url.trim_end_matches('/')) {
+    let csrf = match csrf
+        .clone()
+        .add_trusted_origin(state.config.public_url.trim_end_matches('/'))
+    {
         Ok(with_origin) => with_origin,
         Err(_) => csrf,
     };
     routes::routes()
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(csrf)
         // Handlers may set a stricter policy (media are sandboxed).
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -304,7 +304,11 @@ async fn demo_sign_in_shows_the_password_only_in_demo_mode() {
     let plain = TestServer::start_in(dir, config).await;
     let html = plain.page("/connexion", 200).await;
     assert!(select(&html, ".demo-accounts").is_empty());
-    assert_eq!(plain.get("/").await.status().as_u16(), 303, "no account, no content");
+    assert_eq!(
+        plain.get("/").await.status().as_u16(),
+        303,
+        "no account, no content"
+    );
     let store = plain.state().content.store().clone();
     let user = kiosque::domain::User {
         login: kiosque::domain::Login::new("mlegall"),
@@ -321,7 +325,12 @@ async fn demo_sign_in_shows_the_password_only_in_demo_mode() {
         manager: None,
     };
     store.put_users(&[user]).unwrap();
-    store.set_credential(&user_login("mlegall"), &kiosque::directory::hash_password("Un-Mot-De-Passe")).unwrap();
+    store
+        .set_credential(
+            &user_login("mlegall"),
+            &kiosque::directory::hash_password("Un-Mot-De-Passe"),
+        )
+        .unwrap();
     let mut plain = plain;
     plain.client = plain.signed_in("mlegall", "Un-Mot-De-Passe").await;
     let home = plain.page("/", 200).await;
@@ -411,7 +420,9 @@ async fn annonces_drop_out_after_thirty_days() {
     let before = server.page("/annonces", 200).await;
     let first = attrs(&before, ".card-title a", "href").remove(0);
     server.page(&first, 200).await;
-    server.clock.advance(jiff::SignedDuration::from_hours(24 * 31));
+    server
+        .clock
+        .advance(jiff::SignedDuration::from_hours(24 * 31));
     // A month later the session has long ended: sign in again.
     let mut server = server;
     server.client = server.signed_in("agent", DEMO_PASSWORD).await;

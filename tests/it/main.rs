@@ -3,6 +3,7 @@
 
 mod foundation;
 mod identity;
+mod ldap;
 mod router;
 mod slapd;
 mod store_fixture;

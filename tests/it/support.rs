@@ -79,15 +79,29 @@ impl TestServer {
     }
 
     pub fn kiosk_url(&self, path: &str) -> String {
-        let addr = self.running.as_ref().unwrap().kiosk_addr.expect("a kiosk listener");
+        let addr = self
+            .running
+            .as_ref()
+            .unwrap()
+            .kiosk_addr
+            .expect("a kiosk listener");
         format!("http://{addr}{path}")
     }
 
     /// Posts the sign-in form from `client`; returns the response (not followed).
-    pub async fn post_sign_in(&self, client: &reqwest::Client, login: &str, password: &str) -> reqwest::Response {
+    pub async fn post_sign_in(
+        &self,
+        client: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
         client
             .post(self.url("/connexion"))
-            .form(&[("identifiant", login), ("mot_de_passe", password), ("retour", "/")])
+            .form(&[
+                ("identifiant", login),
+                ("mot_de_passe", password),
+                ("retour", "/"),
+            ])
             .send()
             .await
             .unwrap()
@@ -113,7 +127,12 @@ impl TestServer {
     /// GETs a page, asserts its status and parses it.
     pub async fn page(&self, path: &str, status: u16) -> Html {
         let response = self.get(path).await;
-        assert_eq!(response.status().as_u16(), status, "GET {path} (location {:?})", response.headers().get("location"));
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "GET {path} (location {:?})",
+            response.headers().get("location")
+        );
         Html::parse_document(&response.text().await.unwrap())
     }
 
@@ -137,14 +156,34 @@ pub fn new_client() -> reqwest::Client {
 
 /// Accepts the charter if the server asks for it.
 pub async fn accept_charter(client: &reqwest::Client, base: &str) {
-    let response = client.get(format!("{base}/charte/accepter")).send().await.unwrap();
+    let response = client
+        .get(format!("{base}/charte/accepter"))
+        .send()
+        .await
+        .unwrap();
     if response.status().as_u16() != 200 {
         return;
     }
     let html = Html::parse_document(&response.text().await.unwrap());
-    let form = |name: &str| attrs(&html, &format!("form[action='/charte/accepter'] input[name={name}]"), "value").remove(0);
-    let fields = [("csrf", form("csrf")), ("version", form("version")), ("retour", "/".to_owned())];
-    let accepted = client.post(format!("{base}/charte/accepter")).form(&fields).send().await.unwrap();
+    let form = |name: &str| {
+        attrs(
+            &html,
+            &format!("form[action='/charte/accepter'] input[name={name}]"),
+            "value",
+        )
+        .remove(0)
+    };
+    let fields = [
+        ("csrf", form("csrf")),
+        ("version", form("version")),
+        ("retour", "/".to_owned()),
+    ];
+    let accepted = client
+        .post(format!("{base}/charte/accepter"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(accepted.status().as_u16(), 303);
 }
 

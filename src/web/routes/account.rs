@@ -39,7 +39,11 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn get_sign_in(visitor: Visitor, State(state): State<AppState>, Query(query): Query<SignInQuery>) -> Response {
+pub async fn get_sign_in(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Query(query): Query<SignInQuery>,
+) -> Response {
     let back = safe_return(query.retour.as_deref());
     if visitor.signed_in.is_some() {
         return Redirect::to(&back).into_response();
@@ -80,7 +84,11 @@ fn problem_message(problem: AccountProblem) -> &'static str {
     }
 }
 
-pub async fn post_sign_in(visitor: Visitor, State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
+pub async fn post_sign_in(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Form(form): Form<SignInForm>,
+) -> Response {
     let started = tokio::time::Instant::now();
     let back = safe_return(form.retour.as_deref());
     let login = form.identifiant.trim().to_owned();
@@ -105,13 +113,19 @@ pub async fn post_sign_in(visitor: Visitor, State(state): State<AppState>, Form(
         let seconds = wait.as_secs().max(1);
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("Trop de tentatives de connexion. Patientez {seconds} secondes avant de réessayer."),
+            format!(
+                "Trop de tentatives de connexion. Patientez {seconds} secondes avant de réessayer."
+            ),
         );
     }
     match state.directory.sign_in(&login, &form.mot_de_passe).await {
         Ok(user) => {
             state.throttle.succeeded(&login);
-            let opened = match state.sessions.open(user.login.clone(), visitor.device, stay, now).await {
+            let opened = match state
+                .sessions
+                .open(user.login.clone(), visitor.device, stay, now)
+                .await
+            {
                 Ok(opened) => opened,
                 Err(e) => return WebError::from(e).into_response(),
             };
@@ -158,7 +172,11 @@ pub async fn post_sign_in(visitor: Visitor, State(state): State<AppState>, Form(
 /// Ends the session on the server, removes the cookie and asks the browser to
 /// forget everything of this site (cache included): the back button then
 /// shows nothing of the previous agent.
-pub async fn post_sign_out(visitor: Visitor, State(state): State<AppState>, form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>) -> Response {
+pub async fn post_sign_out(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
     if let Some(signed_in) = &visitor.signed_in {
         let sent = form.map(|f| f.0.csrf).unwrap_or_default();
         if let Err(e) = check_csrf(signed_in, &sent) {
@@ -187,7 +205,10 @@ pub async fn post_sign_out(visitor: Visitor, State(state): State<AppState>, form
     response
 }
 
-pub async fn get_charter(Agent(signed_in, visitor): Agent, State(state): State<AppState>) -> Result<Response, WebError> {
+pub async fn get_charter(
+    Agent(signed_in, visitor): Agent,
+    State(state): State<AppState>,
+) -> Result<Response, WebError> {
     let login = signed_in.user.login.clone();
     let (charter, accepted) = state
         .content
@@ -218,7 +239,10 @@ pub async fn get_charter_accept(
     let Some(charter) = charter else {
         return Ok(Redirect::to(&back).into_response());
     };
-    if accepted.as_ref().is_some_and(|a| a.version >= charter.version) {
+    if accepted
+        .as_ref()
+        .is_some_and(|a| a.version >= charter.version)
+    {
         return Ok(Redirect::to(&back).into_response());
     }
     let chrome = state.chrome(Section::Other, &visitor);
@@ -252,12 +276,20 @@ pub async fn post_charter_accept(
             if current != Some(form.version) {
                 return Ok(false);
             }
-            store.accept_charter(&login, &Acceptance { version: form.version, at })?;
+            store.accept_charter(
+                &login,
+                &Acceptance {
+                    version: form.version,
+                    at,
+                },
+            )?;
             Ok(true)
         })
         .await?;
     if !accepted {
-        return Ok(Redirect::to(&crate::web::auth::with_return("/charte/accepter", &back)).into_response());
+        return Ok(
+            Redirect::to(&crate::web::auth::with_return("/charte/accepter", &back)).into_response(),
+        );
     }
     Ok(Redirect::to(&back).into_response())
 }

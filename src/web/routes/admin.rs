@@ -22,13 +22,21 @@ fn message(key: &str) -> Option<&'static str> {
     match key {
         "sessions" => Some("Les sessions de l'agent sont terminées."),
         "annuaire" => Some("L'annuaire a été actualisé."),
-        "annuaire-erreur" => Some("L'annuaire n'a pas pu être actualisé : l'annuaire de la collectivité ne répond pas. Voir le journal du serveur."),
+        "annuaire-erreur" => Some(
+            "L'annuaire n'a pas pu être actualisé : l'annuaire de la collectivité ne répond pas. Voir le journal du serveur.",
+        ),
         "charte" => Some("La nouvelle version de la charte est publiée."),
         _ => None,
     }
 }
 
-async fn audit(state: &AppState, actor: &Login, action: &str, target: &str, after: String) -> Result<(), WebError> {
+async fn audit(
+    state: &AppState,
+    actor: &Login,
+    action: &str,
+    target: &str,
+    after: String,
+) -> Result<(), WebError> {
     let entry = AuditEntry {
         at: state.clock.now(),
         actor: actor.clone(),
@@ -37,7 +45,11 @@ async fn audit(state: &AppState, actor: &Login, action: &str, target: &str, afte
         before: String::new(),
         after,
     };
-    state.content.store().run(move |store| store.audit(&entry)).await?;
+    state
+        .content
+        .store()
+        .run(move |store| store.audit(&entry))
+        .await?;
     Ok(())
 }
 
@@ -83,7 +95,14 @@ pub async fn post_end_sessions(
         return Err(WebError::BadRequest("Indiquez l'identifiant de l'agent."));
     }
     let ended = state.sessions.close_all(login.clone()).await?;
-    audit(&state, &signed_in.user.login, "fin des sessions", login.as_str(), format!("{ended} session(s)")).await?;
+    audit(
+        &state,
+        &signed_in.user.login,
+        "fin des sessions",
+        login.as_str(),
+        format!("{ended} session(s)"),
+    )
+    .await?;
     Ok(Redirect::to("/admin?fait=sessions").into_response())
 }
 
@@ -101,7 +120,14 @@ pub async fn post_refresh_annuaire(
     check_csrf(&signed_in, &form.csrf)?;
     let outcome = match state.directory.refresh().await {
         Ok(count) => {
-            audit(&state, &signed_in.user.login, "actualisation de l'annuaire", "annuaire", format!("{count} agents")).await?;
+            audit(
+                &state,
+                &signed_in.user.login,
+                "actualisation de l'annuaire",
+                "annuaire",
+                format!("{count} agents"),
+            )
+            .await?;
             "annuaire"
         }
         Err(e) => {
@@ -112,8 +138,15 @@ pub async fn post_refresh_annuaire(
     Ok(Redirect::to(&format!("/admin?fait={outcome}")).into_response())
 }
 
-pub async fn get_charter_form(Admin(_, visitor): Admin, State(state): State<AppState>) -> Result<Markup, WebError> {
-    let current = state.content.store().run(|store| store.current_charter()).await?;
+pub async fn get_charter_form(
+    Admin(_, visitor): Admin,
+    State(state): State<AppState>,
+) -> Result<Markup, WebError> {
+    let current = state
+        .content
+        .store()
+        .run(|store| store.current_charter())
+        .await?;
     let chrome = state.chrome(Section::Other, &visitor);
     let text = current.as_ref().map(|c| c.text.clone()).unwrap_or_default();
     Ok(admin::charter_form(&chrome, current.as_ref(), None, &text))
@@ -134,18 +167,39 @@ pub async fn post_charter(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     if form.texte.trim().len() < 20 {
-        let current = state.content.store().run(|store| store.current_charter()).await?;
+        let current = state
+            .content
+            .store()
+            .run(|store| store.current_charter())
+            .await?;
         let chrome = state.chrome(Section::Other, &visitor);
         let page = admin::charter_form(
             &chrome,
             current.as_ref(),
-            Some("Le texte de la charte est trop court. Il n'a pas été publié ; votre saisie est conservée ci-dessous."),
+            Some(
+                "Le texte de la charte est trop court. Il n'a pas été publié ; votre saisie est conservée ci-dessous.",
+            ),
             &form.texte,
         );
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let (by, at, text) = (signed_in.user.login.clone(), state.clock.now(), form.texte.clone());
-    let charter = state.content.store().run(move |store| store.publish_charter(&text, &by, at)).await?;
-    audit(&state, &signed_in.user.login, "publication de la charte", "charte", format!("version {}", charter.version)).await?;
+    let (by, at, text) = (
+        signed_in.user.login.clone(),
+        state.clock.now(),
+        form.texte.clone(),
+    );
+    let charter = state
+        .content
+        .store()
+        .run(move |store| store.publish_charter(&text, &by, at))
+        .await?;
+    audit(
+        &state,
+        &signed_in.user.login,
+        "publication de la charte",
+        "charte",
+        format!("version {}", charter.version),
+    )
+    .await?;
     Ok(Redirect::to("/admin?fait=charte").into_response())
 }

@@ -8,8 +8,8 @@ use maud::Markup;
 use serde::Deserialize;
 
 use crate::domain::{Details, Item};
-use crate::web::views::{Section, format, pages};
 use crate::web::auth::Visitor;
+use crate::web::views::{Section, format, pages};
 use crate::web::{AppState, WebError};
 
 #[derive(Deserialize)]

@@ -3,8 +3,8 @@
 use axum::extract::State;
 use maud::Markup;
 
-use crate::web::views::{Section, pages};
 use crate::web::auth::Visitor;
+use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
 pub async fn get_home(visitor: Visitor, State(state): State<AppState>) -> Result<Markup, WebError> {

@@ -20,10 +20,16 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::get_home))
         .route("/healthz", get(home::get_healthz))
-        .route("/connexion", get(account::get_sign_in).post(account::post_sign_in))
+        .route(
+            "/connexion",
+            get(account::get_sign_in).post(account::post_sign_in),
+        )
         .route("/deconnexion", post(account::post_sign_out))
         .route("/charte", get(account::get_charter))
-        .route("/charte/accepter", get(account::get_charter_accept).post(account::post_charter_accept))
+        .route(
+            "/charte/accepter",
+            get(account::get_charter_accept).post(account::post_charter_accept),
+        )
         .route("/static/{*path}", get(super::assets::get_asset))
         .route("/media/{hash}", get(media::get_media))
         .route("/actus", get(spaces::get_actus))
@@ -32,7 +38,10 @@ pub fn routes() -> Router<AppState> {
             get(|v, s, p| spaces::get_item(Space::Actus, v, s, p)),
         )
         .route("/rh", get(spaces::get_rh))
-        .route("/rh/{id}", get(|v, s, p| spaces::get_item(Space::Rh, v, s, p)))
+        .route(
+            "/rh/{id}",
+            get(|v, s, p| spaces::get_item(Space::Rh, v, s, p)),
+        )
         .route("/annonces", get(spaces::get_annonces))
         .route(
             "/annonces/{id}",
@@ -58,7 +67,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(admin::get_admin))
         .route("/admin/sessions", post(admin::post_end_sessions))
         .route("/admin/annuaire", post(admin::post_refresh_annuaire))
-        .route("/admin/charte", get(admin::get_charter_form).post(admin::post_charter))
+        .route(
+            "/admin/charte",
+            get(admin::get_charter_form).post(admin::post_charter),
+        )
         .route("/syndicats", get(unions::get_unions))
         .route("/syndicats/{slug}", get(unions::get_union))
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))

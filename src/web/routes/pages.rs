@@ -3,8 +3,8 @@
 use axum::extract::{Path, State};
 use maud::Markup;
 
-use crate::web::views::{Section, pages};
 use crate::web::auth::Visitor;
+use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
 pub async fn get_tree(visitor: Visitor, State(state): State<AppState>) -> Result<Markup, WebError> {
@@ -27,7 +27,10 @@ pub async fn get_page(
     Ok(pages::content_page(&chrome, &ancestors, &node))
 }
 
-pub async fn get_links(visitor: Visitor, State(state): State<AppState>) -> Result<Markup, WebError> {
+pub async fn get_links(
+    visitor: Visitor,
+    State(state): State<AppState>,
+) -> Result<Markup, WebError> {
     let chrome = state.chrome(Section::Liens, &visitor);
     let (clic, assistance) = state.content.links(chrome.now).await?;
     Ok(pages::links(&chrome, &clic, &assistance))

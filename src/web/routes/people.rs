@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use crate::domain::text::fold;
 use crate::domain::{Login, User};
 use crate::web::auth::Agent;
-use crate::web::views::people::{self, OrgNode};
 use crate::web::views::Section;
+use crate::web::views::people::{self, OrgNode};
 use crate::web::{AppState, WebError};
 
 /// At most this many people are listed for one search.
@@ -81,16 +81,39 @@ pub async fn get_person(
     State(state): State<AppState>,
     Path(login): Path<String>,
 ) -> Result<Markup, WebError> {
-    let login = if login == "moi" { signed_in.user.login.clone() } else { Login::new(&login) };
+    let login = if login == "moi" {
+        signed_in.user.login.clone()
+    } else {
+        Login::new(&login)
+    };
     let users = everyone(&state).await?;
-    let user = users.iter().find(|u| u.login == login).ok_or(WebError::NotFound)?;
-    let manager = user.manager.as_ref().and_then(|m| users.iter().find(|u| &u.login == m));
-    let reports: Vec<User> = users.iter().filter(|u| u.manager.as_ref() == Some(&login)).cloned().collect();
+    let user = users
+        .iter()
+        .find(|u| u.login == login)
+        .ok_or(WebError::NotFound)?;
+    let manager = user
+        .manager
+        .as_ref()
+        .and_then(|m| users.iter().find(|u| &u.login == m));
+    let reports: Vec<User> = users
+        .iter()
+        .filter(|u| u.manager.as_ref() == Some(&login))
+        .cloned()
+        .collect();
     let chrome = state.chrome(Section::Annuaire, &visitor);
-    Ok(people::person(&chrome, user, manager, &reports, state.config.directory.show_phones))
+    Ok(people::person(
+        &chrome,
+        user,
+        manager,
+        &reports,
+        state.config.directory.show_phones,
+    ))
 }
 
-pub async fn get_org_chart(Agent(_, visitor): Agent, State(state): State<AppState>) -> Result<Markup, WebError> {
+pub async fn get_org_chart(
+    Agent(_, visitor): Agent,
+    State(state): State<AppState>,
+) -> Result<Markup, WebError> {
     let users = everyone(&state).await?;
     let mut reports: BTreeMap<&Login, Vec<&User>> = BTreeMap::new();
     for user in &users {
@@ -105,7 +128,11 @@ pub async fn get_org_chart(Agent(_, visitor): Agent, State(state): State<AppStat
         .filter(|u| reports.contains_key(&u.login))
         .filter(|u| u.manager.as_ref().is_none_or(|m| !known.contains(m)))
         .collect();
-    fn grow<'a>(user: &'a User, reports: &BTreeMap<&Login, Vec<&'a User>>, depth: usize) -> OrgNode<'a> {
+    fn grow<'a>(
+        user: &'a User,
+        reports: &BTreeMap<&Login, Vec<&'a User>>,
+        depth: usize,
+    ) -> OrgNode<'a> {
         let team = reports.get(&user.login).cloned().unwrap_or_default();
         // Draw managers only: a team of agents without reports is summarised.
         let managers: Vec<OrgNode<'a>> = if depth < 6 {
@@ -116,7 +143,11 @@ pub async fn get_org_chart(Agent(_, visitor): Agent, State(state): State<AppStat
         } else {
             Vec::new()
         };
-        OrgNode { user, team_size: team.len(), reports: managers }
+        OrgNode {
+            user,
+            team_size: team.len(),
+            reports: managers,
+        }
     }
     let tree: Vec<OrgNode> = roots.into_iter().map(|r| grow(r, &reports, 0)).collect();
     let chrome = state.chrome(Section::Annuaire, &visitor);

@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::page_number;
 use crate::domain::{AnnonceCategory, Details, ItemId, JobKind, Space};
-use crate::web::views::{Section, pages};
 use crate::web::auth::Visitor;
+use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
 #[derive(Deserialize)]
@@ -47,8 +47,11 @@ pub async fn get_actus(
     .await
 }
 
-pub async fn get_rh(visitor: Visitor,
-    state: State<AppState>, query: Query<ListQuery>) -> Result<Markup, WebError> {
+pub async fn get_rh(
+    visitor: Visitor,
+    state: State<AppState>,
+    query: Query<ListQuery>,
+) -> Result<Markup, WebError> {
     simple_list(
         visitor,
         state,

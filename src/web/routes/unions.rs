@@ -7,8 +7,8 @@ use serde::Deserialize;
 use super::page_number;
 use super::spaces::parse_id;
 use crate::domain::{Space, UnionSlug};
-use crate::web::views::{Section, pages};
 use crate::web::auth::Visitor;
+use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
 #[derive(Deserialize)]

@@ -73,7 +73,11 @@ pub fn sign_in(chrome: &Chrome, data: &SignInPage) -> Markup {
 }
 
 /// The charter, to reread at any time.
-pub fn charter(chrome: &Chrome, charter: Option<&Charter>, accepted: Option<&Acceptance>) -> Markup {
+pub fn charter(
+    chrome: &Chrome,
+    charter: Option<&Charter>,
+    accepted: Option<&Acceptance>,
+) -> Markup {
     let tz = chrome.tz();
     page(
         chrome,

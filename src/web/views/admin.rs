@@ -73,7 +73,12 @@ pub fn dashboard(chrome: &Chrome, data: &AdminPage) -> Markup {
     )
 }
 
-pub fn charter_form(chrome: &Chrome, current: Option<&Charter>, error: Option<&str>, text: &str) -> Markup {
+pub fn charter_form(
+    chrome: &Chrome,
+    current: Option<&Charter>,
+    error: Option<&str>,
+    text: &str,
+) -> Markup {
     page(
         chrome,
         "Modifier la charte",

@@ -42,7 +42,11 @@ pub fn month_short(month: i8) -> &'static str {
 
 /// "1er" for the first of the month, else the number.
 pub fn day_number(day: i8) -> String {
-    if day == 1 { "1er".to_owned() } else { day.to_string() }
+    if day == 1 {
+        "1er".to_owned()
+    } else {
+        day.to_string()
+    }
 }
 
 pub fn month_name(month: i8) -> &'static str {

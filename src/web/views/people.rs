@@ -17,7 +17,11 @@ pub struct AnnuairePage<'a> {
 }
 
 fn initials(user: &User) -> String {
-    user.given_name.chars().take(1).chain(user.surname.chars().take(1)).collect()
+    user.given_name
+        .chars()
+        .take(1)
+        .chain(user.surname.chars().take(1))
+        .collect()
 }
 
 fn avatar(user: &User) -> Markup {
@@ -81,7 +85,13 @@ pub fn annuaire(chrome: &Chrome, data: &AnnuairePage) -> Markup {
     )
 }
 
-pub fn person(chrome: &Chrome, user: &User, manager: Option<&User>, reports: &[User], show_phones: bool) -> Markup {
+pub fn person(
+    chrome: &Chrome,
+    user: &User,
+    manager: Option<&User>,
+    reports: &[User],
+    show_phones: bool,
+) -> Markup {
     page(
         chrome,
         &user.display_name(),
