@@ -33,4 +33,36 @@ pub enum Command {
         /// The file to check.
         file: PathBuf,
     },
+    /// Manage accounts of the local directory (sites without LDAP, the demo).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from the terminal (or one line of stdin).
+    Add {
+        login: String,
+        #[arg(long)]
+        given_name: String,
+        #[arg(long)]
+        surname: String,
+        #[arg(long, default_value = "")]
+        mail: String,
+        #[arg(long, default_value = "")]
+        service: String,
+        #[arg(long, default_value = "")]
+        function: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// publisher, manager, webmaster, admin or union:<slug>; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
+    /// Set a new password (read from the terminal or one line of stdin).
+    Passwd { login: String },
+    /// Disable an account and end its sessions at once.
+    Disable { login: String },
+    /// Enable a disabled account again.
+    Enable { login: String },
 }

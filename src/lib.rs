@@ -1,6 +1,7 @@
 //! kiosque: the whole intranet of a French municipality in one binary.
 //! See `docs/ARCHITECTURE.md` for the bird's-eye view.
 
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod clock;

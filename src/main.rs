@@ -39,6 +39,22 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::User(command) => {
+            let config = match Config::load(cli.config.as_deref(), env, &overrides) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match kiosque::accounts::run(&config, command) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Serve => {
             let config = match Config::load(cli.config.as_deref(), env, &overrides) {
                 Ok(config) => config,

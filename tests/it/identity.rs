@@ -626,3 +626,144 @@ async fn phones_can_be_hidden_from_the_annuaire() {
     let card = server.page("/annuaire/syndicat", 200).await;
     assert!(!text(&card, "dl.facts").contains("Téléphone"));
 }
+
+/// Runs `kiosque user …` on a data directory, with `stdin` as its input.
+fn user_command(
+    dir: &std::path::Path,
+    config: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kiosque"))
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "user",
+        ])
+        .args(args)
+        .env_remove("KIOSQUE_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn local_accounts_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("kiosque.toml");
+    std::fs::write(&config_file, "site_name = \"Mairie de Test\"\n").unwrap();
+    let data = dir.path().join("data");
+    let add = [
+        "add",
+        "MLeGall",
+        "--given-name",
+        "Maëlle",
+        "--surname",
+        "Le Gall",
+        "--service",
+        "Accueil",
+        "--role",
+        "publisher",
+    ];
+    let short = user_command(&data, &config_file, &add, "court\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let out = user_command(&data, &config_file, &add, "Un-Mot-De-Passe-Long\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = user_command(&data, &config_file, &add, "Un-Mot-De-Passe-Long\n");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad_role = user_command(
+        &data,
+        &config_file,
+        &[
+            "add",
+            "x",
+            "--given-name",
+            "X",
+            "--surname",
+            "Y",
+            "--role",
+            "roi",
+        ],
+        "Un-Mot-De-Passe-Long\n",
+    );
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role"));
+
+    let config = test_config(&data, Some("site_name = \"Mairie de Test\""));
+    let mut server = TestServer::start_in(tempfile::tempdir().unwrap(), config).await;
+    server.client = server.signed_in("mlegall", "Un-Mot-De-Passe-Long").await;
+    server.page("/", 200).await;
+    let dir_back = server.stop().await;
+    drop(dir_back);
+
+    assert!(
+        user_command(
+            &data,
+            &config_file,
+            &["passwd", "mlegall"],
+            "Un-Autre-Mot-De-Passe\n"
+        )
+        .status
+        .success()
+    );
+    let out = user_command(&data, &config_file, &["disable", "mlegall"], "");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("désactivé"));
+    let config = test_config(&data, Some("site_name = \"Mairie de Test\""));
+    let server = TestServer::start_in(tempfile::tempdir().unwrap(), config).await;
+    assert_eq!(
+        server
+            .post_sign_in(&new_client(), "mlegall", "Un-Autre-Mot-De-Passe")
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    let data_dir = server.stop().await;
+    drop(data_dir);
+    assert!(
+        user_command(&data, &config_file, &["enable", "mlegall"], "")
+            .status
+            .success()
+    );
+    let config = test_config(&data, Some("site_name = \"Mairie de Test\""));
+    let server = TestServer::start_in(tempfile::tempdir().unwrap(), config).await;
+    assert_eq!(
+        server
+            .post_sign_in(&new_client(), "mlegall", "Un-Mot-De-Passe-Long")
+            .await
+            .status()
+            .as_u16(),
+        401,
+        "the old password no longer works"
+    );
+    assert_eq!(
+        server
+            .post_sign_in(&new_client(), "mlegall", "Un-Autre-Mot-De-Passe")
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+
+    let ldap = dir.path().join("ldap.toml");
+    std::fs::write(&ldap, "[directory]\nbackend = \"ldap\"\nurl = \"ldaps://dc\"\nbase_dn = \"dc=x\"\nbind_dn = \"cn=s\"\nbind_password = \"p\"\n").unwrap();
+    let refused = user_command(&dir.path().join("other"), &ldap, &["disable", "x"], "");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("managed in the directory"));
+}
