@@ -167,8 +167,9 @@ pub struct DirectoryConfig {
     pub group_filter: String,
     /// Resolve groups of groups (cycles are tolerated).
     pub nested_groups: bool,
-    /// Active Directory: `userAccountControl`, `data 533/701/773` and the
-    /// in-chain matching rule for nested groups.
+    /// Active Directory: nested groups through the in-chain matching rule.
+    /// (`userAccountControl` and the `data 533/532/701/773/775` details of
+    /// refused binds are honoured with any directory.)
     pub active_directory: bool,
     pub connect_timeout_seconds: u64,
     pub timeout_seconds: u64,
@@ -386,6 +387,9 @@ impl Config {
         if s.kiosk_idle_seconds < 15 || s.shared_idle_seconds < 15 || s.personal_idle_seconds < 15 {
             return bad("sessions: idle limits must be at least 15 seconds".into());
         }
+        if s.personal_max_days == 0 {
+            return bad("sessions.personal_max_days must be at least 1".into());
+        }
         for address in &s.shared_addresses {
             if parse_network(address).is_none() {
                 return bad(format!(
@@ -419,6 +423,14 @@ impl Config {
                     d.login_attribute
                 ));
             }
+            if let Some(ca) = &d.ca_file
+                && !ca.is_file()
+            {
+                return bad(format!(
+                    "directory.ca_file {} does not exist or is not a file",
+                    ca.display()
+                ));
+            }
             if d.connect_timeout_seconds == 0 || d.timeout_seconds == 0 {
                 return bad("directory: timeouts must be at least 1 second".into());
             }
@@ -433,6 +445,9 @@ impl Config {
             }
             if !seen.insert(&union.slug) {
                 return bad(format!("unions: slug {:?} appears twice", union.slug));
+            }
+            if union.editor_group.trim().is_empty() {
+                return bad(format!("unions: {} has an empty editor_group", union.slug));
             }
             if union.name.trim().is_empty() {
                 return bad(format!("unions: {} has an empty name", union.slug));

@@ -87,7 +87,8 @@ fn account_problem(diagnostic: &str) -> Option<AccountProblem> {
     let code = diagnostic.split("data ").nth(1)?.get(..3)?;
     match code {
         "533" => Some(AccountProblem::Disabled),
-        "532" | "701" => Some(AccountProblem::PasswordExpired),
+        "532" => Some(AccountProblem::PasswordExpired),
+        "701" => Some(AccountProblem::AccountExpired),
         "773" => Some(AccountProblem::MustChangePassword),
         "775" => Some(AccountProblem::Locked),
         _ => None,
@@ -261,12 +262,10 @@ impl LdapBackend {
         let a = &self.config.attributes;
         let login = first(entry, &self.config.login_attribute)?;
         let display = first(entry, &a.display_name).unwrap_or_default();
-        let mut given_name = first(entry, &a.given_name).unwrap_or_default();
+        let given_name = first(entry, &a.given_name).unwrap_or_default();
         let mut surname = first(entry, &a.surname).unwrap_or_default();
         if given_name.is_empty() && surname.is_empty() {
             surname = display;
-        } else if given_name.is_empty() {
-            given_name = String::new();
         }
         let user = User {
             login: Login::new(&login),
@@ -284,8 +283,9 @@ impl LdapBackend {
         };
         let photo = entry
             .bin_attrs
-            .get(&a.photo)
-            .and_then(|v| v.first().cloned());
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&a.photo))
+            .and_then(|(_, v)| v.first().cloned());
         Some(Profile {
             user,
             groups: Vec::new(),
@@ -383,17 +383,24 @@ impl Backend for LdapBackend {
                 )
                 .await
                 .map_err(unavailable)?;
-            let mut people = Vec::new();
+            let mut entries = Vec::new();
             while let Some(entry) = stream.next().await.map_err(unavailable)? {
                 let entry = SearchEntry::construct(entry);
                 if is_disabled(&entry) {
                     continue;
                 }
-                if let Some(profile) = self.profile(&entry) {
+                entries.push(entry);
+            }
+            stream.finish().await.success().map_err(unavailable)?;
+            // Groups per person, nesting included, so that the refreshed cache
+            // carries the same roles a sign-in would give.
+            let mut people = Vec::with_capacity(entries.len());
+            for entry in entries {
+                if let Some(mut profile) = self.profile(&entry) {
+                    profile.groups = self.groups(&mut ldap, &entry).await?;
                     people.push(profile);
                 }
             }
-            stream.finish().await.success().map_err(unavailable)?;
             let _ = ldap.unbind().await;
             Ok(people)
         })
@@ -440,6 +447,10 @@ mod tests {
         );
         assert_eq!(
             account_problem("... data 701, v4563"),
+            Some(AccountProblem::AccountExpired)
+        );
+        assert_eq!(
+            account_problem("... data 532, v4563"),
             Some(AccountProblem::PasswordExpired)
         );
         assert_eq!(account_problem("... data 52e, v4563"), None);

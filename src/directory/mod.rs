@@ -36,6 +36,8 @@ pub struct Profile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountProblem {
     Disabled,
+    /// The account itself expired (AD `accountExpires`, e.g. a contract's end).
+    AccountExpired,
     PasswordExpired,
     MustChangePassword,
     Locked,
@@ -140,9 +142,27 @@ impl Directory {
     }
 
     /// Refreshes the annuaire cache from the directory; returns the count.
+    /// People no longer in the directory are marked disabled (kept for the
+    /// authorship of what they published).
     pub async fn refresh(&self) -> Result<usize, AuthError> {
         let people = self.backend.all_people().await?;
         let count = people.len();
+        let present: std::collections::HashSet<Login> =
+            people.iter().map(|p| p.user.login.clone()).collect();
+        self.store
+            .run(move |store| {
+                let gone: Vec<User> = store
+                    .all_users()?
+                    .into_iter()
+                    .filter(|u| !u.disabled && !present.contains(&u.login))
+                    .map(|mut u| {
+                        u.disabled = true;
+                        u
+                    })
+                    .collect();
+                store.put_users(&gone)
+            })
+            .await?;
         let logins: std::collections::HashMap<String, Login> = people
             .iter()
             .filter(|p| !p.dn.is_empty())
@@ -158,8 +178,25 @@ impl Directory {
         Ok(count)
     }
 
+    /// Whether an account is still active; an inactive one is marked disabled
+    /// in the cache so it leaves the annuaire.
     pub async fn is_active(&self, login: &Login) -> Result<bool, AuthError> {
-        self.backend.is_active(login).await
+        let active = self.backend.is_active(login).await?;
+        if !active {
+            let login = login.clone();
+            self.store
+                .run(move |store| {
+                    if let Some(mut user) = store.get_user(&login)?
+                        && !user.disabled
+                    {
+                        user.disabled = true;
+                        store.put_users(&[user])?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(active)
     }
 }
 

@@ -114,12 +114,14 @@ pub fn router(state: AppState) -> Router {
     };
     routes::routes()
         .fallback(routes::not_found)
+        // Inside out: the Origin check, French error pages (which see the
+        // visitor), then who is asking.
+        .layer(csrf)
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ))
-        .layer(csrf)
         // Handlers may set a stricter policy (media are sandboxed).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

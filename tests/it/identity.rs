@@ -527,6 +527,12 @@ async fn admins_end_an_agents_sessions_and_nobody_else_can() {
         .await
         .unwrap();
     assert_eq!(cross.status().as_u16(), 403);
+    let page = scraper::Html::parse_document(&cross.text().await.unwrap());
+    assert_eq!(
+        text(&page, "main h1"),
+        "Accès refusé",
+        "a French page, not a bare 403"
+    );
     let refused = webmaster
         .post(server.url("/admin/sessions"))
         .form(&[("csrf", "x"), ("identifiant", "agent")])

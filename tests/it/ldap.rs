@@ -294,6 +294,8 @@ async fn the_annuaire_is_refreshed_from_the_directory_with_photos_and_managers()
     server.client = server.signed_in("tgarnier", AGENT_PASSWORD).await;
     let count = server.state().directory.refresh().await.unwrap();
     assert_eq!(count, 58, "the fixture's 59 agents but the disabled one");
+    // The refresh computes roles like a sign-in: the administrator stays one.
+    server.page("/admin", 200).await;
     let card = server.page("/annuaire/amndiaye", 200).await;
     assert_eq!(text(&card, "h1"), "Anne-Marie N'Diaye");
     assert!(

@@ -296,6 +296,7 @@ fn run(mut command: Command, what: &str) -> Result<(), String> {
     ))
 }
 
+#[cfg(test)]
 mod tests {
     //! The support's own check: the server answers like the fixture says,
     //! over plain LDAP, StartTLS and LDAPS, and is gone once killed.

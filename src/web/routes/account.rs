@@ -61,6 +61,7 @@ pub async fn get_sign_in(
             notice,
             back: &back,
             stay_checked: false,
+            stay_days: state.config.sessions.personal_max_days,
             demo_password: state.config.demo.then_some(crate::demo::PASSWORD),
         },
     )
@@ -71,6 +72,9 @@ fn problem_message(problem: AccountProblem) -> &'static str {
     match problem {
         AccountProblem::Disabled => {
             "Votre compte est désactivé. Contactez le service des ressources humaines ou l'assistance informatique."
+        }
+        AccountProblem::AccountExpired => {
+            "Votre compte a expiré (par exemple à la fin d'un contrat). Contactez le service des ressources humaines."
         }
         AccountProblem::PasswordExpired => {
             "Votre mot de passe a expiré. Changez-le depuis un ordinateur de la collectivité (Ctrl + Alt + Suppr), puis reconnectez-vous."
@@ -104,6 +108,7 @@ pub async fn post_sign_in(
                 notice: None,
                 back: &back,
                 stay_checked: stay,
+                stay_days: state.config.sessions.personal_max_days,
                 demo_password: state.config.demo.then_some(crate::demo::PASSWORD),
             },
         );
@@ -146,6 +151,10 @@ pub async fn post_sign_in(
             response
         }
         Err(AuthError::InvalidCredentials) => {
+            tracing::info!(
+                device = visitor.device.key(),
+                "sign-in refused: invalid credentials"
+            );
             state.throttle.failed(&login, visitor.address, now);
             tokio::time::sleep_until(started + FAILURE_FLOOR).await;
             refuse(
@@ -154,6 +163,11 @@ pub async fn post_sign_in(
             )
         }
         Err(AuthError::Account(problem)) => {
+            tracing::info!(
+                device = visitor.device.key(),
+                ?problem,
+                "sign-in refused: account problem"
+            );
             state.throttle.failed(&login, visitor.address, now);
             tokio::time::sleep_until(started + FAILURE_FLOOR).await;
             refuse(StatusCode::FORBIDDEN, problem_message(problem).into())

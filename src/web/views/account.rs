@@ -14,6 +14,8 @@ pub struct SignInPage<'a> {
     pub notice: Option<&'a str>,
     pub back: &'a str,
     pub stay_checked: bool,
+    /// How long "rester connecté" lasts.
+    pub stay_days: u64,
     pub demo_password: Option<&'a str>,
 }
 
@@ -43,7 +45,7 @@ pub fn sign_in(chrome: &Chrome, data: &SignInPage) -> Markup {
                     @if personal {
                         label.checkbox {
                             input type="checkbox" name="rester_connecte" value="oui" checked[data.stay_checked];
-                            span { "Rester connecté sur cet appareil (30 jours)" }
+                            span { "Rester connecté sur cet appareil (" (data.stay_days) " jours)" }
                         }
                         p.hint { "Seulement sur votre téléphone ou votre ordinateur personnel, jamais sur un poste partagé." }
                     }

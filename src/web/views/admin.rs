@@ -85,7 +85,7 @@ pub fn charter_form(
         html! {
             h1 { "Modifier la charte" }
             @if let Some(current) = current {
-                p { "Version en vigueur : " (current.version) ". Publier une nouvelle version demandera à chaque agent de l'accepter à sa prochaine connexion." }
+                p { "Version en vigueur : " (current.version) ". Publier une nouvelle version demandera à chaque agent de l'accepter avant de continuer sa navigation." }
             }
             @if let Some(error) = error { p.form-error role="alert" { (error) } }
             form.form-card method="post" action="/admin/charte" {

@@ -124,7 +124,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 main #contenu tabindex="-1" { (main) }
                 footer.site-footer {
                     p { (site.name) " — intranet réservé aux agents de la collectivité." }
-                    p { a href="/pages/charte" { "Charte de l'intranet" } " · " a href="/liens" { "Assistance" } }
+                    p { a href="/charte" { "Charte de l'intranet" } " · " a href="/liens" { "Assistance" } }
                     @if site.demo {
                         p.demo-note { "Démonstration : les personnes et les contenus sont fictifs." }
                     }

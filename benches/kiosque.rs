@@ -1,0 +1,612 @@
+//! `cargo bench --bench kiosque` (run by `./scripts/bench`): measures the release
+//! binary against its own limits and prints one table, each figure beside a
+//! baseline measured in the same run. The load generator is `wrk`; the
+//! directory is a real slapd. Nothing here is a timed unit test: it reports.
+//!
+//! Options (after `--`): `--items N` extra items in the data set (default 10000),
+//! `--seconds S` per load run (default 5).
+
+#[path = "../tests/it/slapd.rs"]
+#[allow(dead_code)]
+mod slapd;
+
+use jiff::{SignedDuration, Timestamp};
+use kiosque::config::{Config, Overrides};
+use kiosque::domain::{
+    AnnonceCategory, Details, EventDetails, Item, ItemId, Login, Space, Status, User,
+};
+use kiosque::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Options {
+    items: usize,
+    seconds: u64,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+    };
+    Options {
+        items: value("--items").unwrap_or(10_000),
+        seconds: value("--seconds").map(|s: usize| s as u64).unwrap_or(5),
+    }
+}
+
+/// One row of the report.
+struct Row {
+    what: String,
+    figure: String,
+    against: String,
+    target: String,
+}
+
+fn row(what: &str, figure: String, against: String, target: &str) -> Row {
+    Row {
+        what: what.into(),
+        figure,
+        against,
+        target: target.into(),
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The data set: the demo (directory, content, accounts), more agents up to
+/// 2,000, and `items` generated items spread over the spaces.
+fn build_data_set(dir: &Path, items: usize) -> Config {
+    let overrides = Overrides {
+        data_dir: Some(dir.to_owned()),
+        listen: None,
+    };
+    let config = Config::merge(None, [], &overrides).unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    let store = Store::open(&config.store_path()).unwrap();
+    let now = Timestamp::now();
+    kiosque::demo::seed_if_empty(&store, &config, now).unwrap();
+    let have = store.user_count().unwrap() as usize;
+    let extra: Vec<User> = (have..2000)
+        .map(|i| User {
+            login: Login::new(&format!("agent{i:04}")),
+            given_name: format!("Agent{i}"),
+            surname: "Banc-d'Essai".into(),
+            mail: format!("agent{i}@val-de-lys.fr"),
+            service: format!("Service {}", i % 30),
+            direction: "Pôle Technique".into(),
+            function: "Agent d'entretien".into(),
+            phone: "02 99 00 00 00".into(),
+            roles: vec![],
+            disabled: false,
+            photo: None,
+            manager: None,
+        })
+        .collect();
+    store.put_users(&extra).unwrap();
+    let body = "## Contexte\n\nUn texte de longueur réaliste pour un article de l'intranet, avec une **mise en forme** et une liste :\n\n- premier point ;\n- deuxième point ;\n- troisième point.\n\nLes services de la ville se mobilisent pour la réussite de ce projet, en lien avec les élus et les habitants.\n".repeat(3);
+    let mut batch = Vec::with_capacity(1000);
+    for i in 0..items {
+        let created = now - SignedDuration::from_mins(10 + i as i64 * 7);
+        let (space, details) = match i % 4 {
+            0 | 1 => (Space::Actus, Details::Actu),
+            2 => (
+                Space::Annonces,
+                Details::Annonce {
+                    category: AnnonceCategory::ALL[i % 6],
+                    price: None,
+                    contact: "poste 1234".into(),
+                },
+            ),
+            _ => {
+                let start = now + SignedDuration::from_hours((i % 2000) as i64);
+                (
+                    Space::Agenda,
+                    Details::Event(EventDetails {
+                        start,
+                        end: start + SignedDuration::from_hours(1),
+                        all_day: false,
+                        place: "Salle du conseil".into(),
+                    }),
+                )
+            }
+        };
+        batch.push(Item {
+            id: ItemId::new(created, i as u128 + 1_000_000),
+            space,
+            title: format!("Élément de banc d'essai n° {i}"),
+            summary: "Un résumé d'une phrase pour les listes.".into(),
+            body: body.clone(),
+            author: Login::new("codir"),
+            author_name: "Hélène Marchand".into(),
+            status: Status::Published,
+            created,
+            updated: created,
+            publish_at: None,
+            expires_at: None,
+            version: 1,
+            media: vec![],
+            signage: false,
+            details,
+        });
+        if batch.len() == 1000 {
+            store.put_items(&batch).unwrap();
+            batch.clear();
+        }
+    }
+    store.put_items(&batch).unwrap();
+    config
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(bin: &Path, dir: &Path, config_file: Option<&Path>) -> (Server, Duration) {
+    let port = free_port();
+    let mut command = Command::new(bin);
+    command
+        .args([
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("KIOSQUE_CONFIG")
+        .env("KIOSQUE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(file) = config_file {
+        command.args(["--config", file.to_str().unwrap()]);
+    }
+    let started = Instant::now();
+    let child = command.spawn().expect("the release binary");
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = started + Duration::from_secs(60);
+    loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ =
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "the server did not become ready");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    (Server { child, base }, started.elapsed())
+}
+
+fn rss_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Signs in (and accepts the charter); returns the session cookie.
+async fn sign_in(base: &str, login: &str, password: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{base}/connexion"))
+        .form(&[("identifiant", login), ("mot_de_passe", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303, "sign-in");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = client
+        .get(format!("{base}/charte/accepter"))
+        .send()
+        .await
+        .unwrap();
+    if page.status().as_u16() == 200 {
+        let html = page.text().await.unwrap();
+        let pick = |name: &str| {
+            let marker = format!("name=\"{name}\" value=\"");
+            let start = html.find(&marker).unwrap() + marker.len();
+            html[start..start + html[start..].find('"').unwrap()].to_owned()
+        };
+        client
+            .post(format!("{base}/charte/accepter"))
+            .form(&[
+                ("csrf", pick("csrf")),
+                ("version", pick("version")),
+                ("retour", "/".into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+    }
+    cookie
+}
+
+struct Load {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+}
+
+fn millis(raw: &str) -> f64 {
+    let (number, factor) = if let Some(v) = raw.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = raw.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = raw.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        (raw, 1.0)
+    };
+    number.parse::<f64>().unwrap_or(f64::NAN) * factor
+}
+
+/// A wrk run at 64 connections on 2 threads.
+fn wrk(url: &str, cookie: Option<&str>, seconds: u64) -> Load {
+    let mut command = Command::new("wrk");
+    command.args([
+        "-t2",
+        "-c64",
+        &format!("-d{seconds}s"),
+        "--latency",
+        "-H",
+        "Accept-Encoding: br, gzip",
+    ]);
+    if let Some(cookie) = cookie {
+        command.args(["-H", &format!("Cookie: {cookie}")]);
+    }
+    let output = command
+        .arg(url)
+        .output()
+        .expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !text.contains("Non-2xx"),
+        "wrk saw errors on {url}:\n{text}"
+    );
+    let find = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("nan")
+            .to_owned()
+    };
+    Load {
+        rps: find("Requests/sec:").parse().unwrap_or(f64::NAN),
+        p50: millis(&find("50%")),
+        p99: millis(&find("99%")),
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+async fn sign_in_latency(bin: &Path, root: &Path, seconds: u64) -> Vec<Row> {
+    let slapd = slapd::Slapd::start();
+    let dir = root.join("ldap");
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = format!(
+        "[directory]\nbackend = \"ldap\"\nurl = \"{}\"\nstarttls = true\nca_file = \"{}\"\nbind_dn = \"{}\"\nbind_password = \"{}\"\nbase_dn = \"{}\"\nnested_groups = true\n[roles]\npublisher = [\"intranet-publication\"]\n",
+        slapd.url,
+        slapd.ca_file.display(),
+        slapd.service_dn,
+        slapd.service_password,
+        slapd.base_dn
+    );
+    let file = dir.join("kiosque.toml");
+    std::fs::write(&file, toml).unwrap();
+    let (server, _) = start_server(bin, &dir.join("data"), Some(&file));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let rounds = (seconds as usize * 40).max(100);
+    let mut kiosque = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let response = client
+            .post(format!("{}/connexion", server.base))
+            .form(&[
+                ("identifiant", "hmarchand"),
+                ("mot_de_passe", slapd::AGENT_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303);
+        kiosque.push(started.elapsed());
+    }
+    // The baseline: a raw ldap3 StartTLS connection and bind as the same user.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let tls = {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(&slapd.ca_file).unwrap() {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        std::sync::Arc::new(
+            rustls::ClientConfig::builder()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    };
+    let mut raw = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let settings = ldap3::LdapConnSettings::new()
+            .set_starttls(true)
+            .set_config(tls.clone());
+        let (conn, mut ldap) = ldap3::LdapConnAsync::with_settings(settings, &slapd.url)
+            .await
+            .unwrap();
+        ldap3::drive!(conn);
+        ldap.simple_bind(
+            "uid=hmarchand,ou=people,dc=val-de-lys,dc=fr",
+            slapd::AGENT_PASSWORD,
+        )
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+        let _ = ldap.unbind().await;
+        raw.push(started.elapsed());
+    }
+    kiosque.sort();
+    raw.sort();
+    // A throttled attempt: after 5 failures for one account.
+    for _ in 0..5 {
+        client
+            .post(format!("{}/connexion", server.base))
+            .form(&[("identifiant", "clefevre"), ("mot_de_passe", "faux")])
+            .send()
+            .await
+            .unwrap();
+    }
+    let started = Instant::now();
+    let throttled = client
+        .post(format!("{}/connexion", server.base))
+        .form(&[
+            ("identifiant", "clefevre"),
+            ("mot_de_passe", slapd::AGENT_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let throttled_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(throttled.status().as_u16(), 429);
+    vec![
+        row(
+            "sign-in against slapd (StartTLS, nested groups), p50 / p99",
+            format!(
+                "{:.1} / {:.1} ms",
+                percentile(&kiosque, 0.5),
+                percentile(&kiosque, 0.99)
+            ),
+            format!(
+                "raw ldap3 StartTLS bind {:.1} / {:.1} ms (×{:.1} at p50)",
+                percentile(&raw, 0.5),
+                percentile(&raw, 0.99),
+                percentile(&kiosque, 0.5) / percentile(&raw, 0.5)
+            ),
+            "—",
+        ),
+        row(
+            "a throttled sign-in attempt",
+            format!("{throttled_ms:.1} ms"),
+            "answered without asking the directory".into(),
+            "—",
+        ),
+    ]
+}
+
+fn main() {
+    let options = options();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kiosque"));
+    let root = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    eprintln!(
+        "kiosque bench: building a data set of {} extra items and 2,000 agents…",
+        options.items
+    );
+    let data = root.path().join("data");
+    let built = Instant::now();
+    let config = build_data_set(&data, options.items);
+    let item_count = Store::open(&config.store_path())
+        .unwrap()
+        .item_count()
+        .unwrap();
+    eprintln!(
+        "  {item_count} items in {:.1} s",
+        built.elapsed().as_secs_f64()
+    );
+
+    let mut rows = Vec::new();
+    // Cold start to ready, median of three.
+    let mut starts: Vec<Duration> = (0..3).map(|_| start_server(&bin, &data, None).1).collect();
+    starts.sort();
+    let start_ms = starts[1].as_secs_f64() * 1000.0;
+    rows.push(row(
+        &format!("cold start to ready ({item_count} items)"),
+        format!("{start_ms:.0} ms"),
+        "—".into(),
+        if start_ms < 500.0 {
+            "< 500 ms: met"
+        } else {
+            "< 500 ms: MISSED"
+        },
+    ));
+
+    let (server, _) = start_server(&bin, &data, None);
+    let pid = server.child.id();
+    std::thread::sleep(Duration::from_millis(300));
+    let idle = rss_kb(pid, "VmRSS:");
+    let cookie = runtime.block_on(sign_in(&server.base, "agent", kiosque::demo::PASSWORD));
+    let base = &server.base;
+    let item_url = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let html = client
+            .get(format!("{base}/actus"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let start = html.find("href=\"/actus/").unwrap() + 6;
+        html[start..start + html[start..].find('"').unwrap()].to_owned()
+    });
+
+    eprintln!(
+        "  load runs of {} s each at 64 connections…",
+        options.seconds
+    );
+    let health = wrk(&format!("{base}/healthz"), None, options.seconds);
+    rows.push(row(
+        "`/healthz` (the baseline) req/s, p50 / p99",
+        format!(
+            "{:.0} req/s, {:.2} / {:.2} ms",
+            health.rps, health.p50, health.p99
+        ),
+        "—".into(),
+        "—",
+    ));
+    for (what, path, target_ratio, target_p99) in [
+        ("signed-in home page", "/".to_owned(), Some(0.6), Some(5.0)),
+        ("item page", item_url.clone(), None, None),
+        ("agenda week", "/agenda".to_owned(), None, None),
+        ("annonces list", "/annonces".to_owned(), None, None),
+    ] {
+        let load = wrk(&format!("{base}{path}"), Some(&cookie), options.seconds);
+        let ratio = load.rps / health.rps;
+        let mut target = String::from("—");
+        if let (Some(r), Some(p)) = (target_ratio, target_p99) {
+            let met = ratio >= r && load.p99 < p;
+            target = format!(
+                "≥ {r}× and p99 < {p} ms: {}",
+                if met { "met" } else { "MISSED" }
+            );
+        }
+        rows.push(row(
+            &format!("{what} req/s, p50 / p99"),
+            format!(
+                "{:.0} req/s, {:.2} / {:.2} ms",
+                load.rps, load.p50, load.p99
+            ),
+            format!("{ratio:.2}× `/healthz`"),
+            &target,
+        ));
+    }
+    let peak = rss_kb(pid, "VmHWM:");
+    rows.push(row(
+        "RSS idle / peak under load",
+        format!(
+            "{:.1} MB / {:.1} MB",
+            idle as f64 / 1024.0,
+            peak as f64 / 1024.0
+        ),
+        "—".into(),
+        &format!(
+            "< 40 MB idle: {}; < 80 MB under load: {}",
+            if idle < 40 * 1024 { "met" } else { "MISSED" },
+            if peak < 80 * 1024 { "met" } else { "MISSED" }
+        ),
+    ));
+    let size = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
+    let home_bytes = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let response = client
+            .get(format!("{base}/"))
+            .header("cookie", &cookie)
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            .unwrap();
+        response.bytes().await.unwrap().len()
+    });
+    rows.push(row(
+        "binary size; home page on the wire (br)",
+        format!(
+            "{:.1} MB; {:.1} KB",
+            size as f64 / 1_048_576.0,
+            home_bytes as f64 / 1024.0
+        ),
+        "—".into(),
+        if home_bytes < 50 * 1024 {
+            "home < 50 KB: met"
+        } else {
+            "home < 50 KB: MISSED"
+        },
+    ));
+    drop(server);
+
+    rows.extend(runtime.block_on(sign_in_latency(&bin, root.path(), options.seconds)));
+    for (what, issue) in [
+        ("search p50 / p99", "search (#8) not built yet"),
+        (
+            "edge catch-up items/s from empty",
+            "federation (#6) not built yet",
+        ),
+        (
+            "hub → edge propagation p50 / p99",
+            "federation (#6) not built yet",
+        ),
+    ] {
+        rows.push(row(what, "not measured".into(), issue.into(), "—"));
+    }
+
+    println!();
+    println!(
+        "kiosque benchmark — {item_count} items, 2,000 agents, wrk -t2 -c64, {} s per run, {} cores",
+        options.seconds,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!();
+    println!("| what | figure | against | target |");
+    println!("|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} |",
+            r.what, r.figure, r.against, r.target
+        );
+    }
+}
