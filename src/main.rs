@@ -63,7 +63,13 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let runtime = match tokio::runtime::Runtime::new() {
+            // Few blocking threads: store work is short, and every extra thread
+            // costs memory on a small box (glibc gives each its own arena).
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .max_blocking_threads(8)
+                .build()
+            {
                 Ok(runtime) => runtime,
                 Err(e) => {
                     eprintln!("error: cannot start the runtime: {e}");

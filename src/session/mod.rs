@@ -71,6 +71,29 @@ fn random_hex(bytes: usize) -> String {
     raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// [`Sessions::check`] inside a store task, for callers that read more in the
+/// same task.
+pub fn check_in(
+    store: &Store,
+    limits: SessionLimits,
+    token: &str,
+    now: Timestamp,
+) -> Result<Option<Session>> {
+    let key = hash(token);
+    let Some(mut session) = store.get_session(key)? else {
+        return Ok(None);
+    };
+    if limits.expiry(&session, now).is_some() {
+        store.delete_session(key)?;
+        return Ok(None);
+    }
+    if now.duration_since(session.last_seen) >= TOUCH_EVERY {
+        session.last_seen = now;
+        store.put_session(key, &session, false)?;
+    }
+    Ok(Some(session))
+}
+
 impl Sessions {
     pub fn new(store: Store, limits: SessionLimits) -> Self {
         Self { store, limits }
@@ -108,23 +131,9 @@ impl Sessions {
     /// The session behind a token if it is still valid at `now`; an ended one is
     /// deleted. Activity moves `last_seen` forward.
     pub async fn check(&self, token: &str, now: Timestamp) -> Result<Option<Session>> {
-        let key = hash(token);
-        let limits = self.limits;
+        let (token, limits) = (token.to_owned(), self.limits);
         self.store
-            .run(move |store| {
-                let Some(mut session) = store.get_session(key)? else {
-                    return Ok(None);
-                };
-                if limits.expiry(&session, now).is_some() {
-                    store.delete_session(key)?;
-                    return Ok(None);
-                }
-                if now.duration_since(session.last_seen) >= TOUCH_EVERY {
-                    session.last_seen = now;
-                    store.put_session(key, &session, false)?;
-                }
-                Ok(Some(session))
-            })
+            .run(move |store| check_in(store, limits, &token, now))
             .await
     }
 

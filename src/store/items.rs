@@ -40,6 +40,7 @@ impl Store {
             seq = put_one(&tx, item)?;
         }
         tx.commit()?;
+        self.seq.fetch_max(seq, std::sync::atomic::Ordering::AcqRel);
         Ok(seq)
     }
 

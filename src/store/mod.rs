@@ -17,6 +17,9 @@ use std::sync::Arc;
 pub use identity::{Acceptance, AuditEntry, Charter};
 pub use items::{Change, SpacePage};
 
+/// The store's page cache.
+const CACHE_BYTES: usize = 24 * 1024 * 1024;
+
 /// The schema this release writes. Bump it with a migration in [`migrate`].
 pub const SCHEMA_VERSION: u64 = 1;
 
@@ -65,6 +68,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    /// The change log's last sequence number, kept in memory so that caches
+    /// can tell at no cost whether content changed.
+    seq: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -77,14 +83,26 @@ impl Store {
     /// Opens (or creates) the store file, creates missing tables and checks the
     /// schema version, migrating an older store forward.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = Database::create(path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen {
-                path: path.to_owned(),
-            },
-            other => other.into(),
-        })?;
-        let store = Store { db: Arc::new(db) };
+        // A bounded page cache: a borne's box has little memory, and the
+        // working set (recent items, sessions, users) is small.
+        let db = redb::Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen {
+                    path: path.to_owned(),
+                },
+                other => other.into(),
+            })?;
+        let store = Store {
+            db: Arc::new(db),
+            seq: Arc::default(),
+        };
         store.prepare(path)?;
+        let latest = store.latest_seq()?;
+        store
+            .seq
+            .store(latest, std::sync::atomic::Ordering::Release);
         Ok(store)
     }
 
@@ -138,16 +156,28 @@ impl Store {
         Ok(())
     }
 
-    /// Runs blocking store work on tokio's blocking pool.
+    /// Runs blocking store work without stalling the async executor: in place
+    /// on a multi-threaded runtime (`block_in_place` hands this worker's other
+    /// tasks to another thread: cheap for the short transactions kiosque runs),
+    /// on the blocking pool otherwise.
     pub async fn run<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T> + Send + 'static,
     {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        if Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread) {
+            return tokio::task::block_in_place(|| work(self));
+        }
         let store = self.clone();
         tokio::task::spawn_blocking(move || work(&store))
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// The change log's last sequence number (from memory).
+    pub fn current_seq(&self) -> u64 {
+        self.seq.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The schema version recorded in the store.

@@ -107,35 +107,42 @@ pub async fn authenticate(
     let mut signed_in = None;
     let mut charter_due = false;
     if let Some(token) = token {
-        match state.sessions.check(&token, now).await {
-            // A session opened on another class of device is not valid here:
-            // a borne's cookie replayed from elsewhere gets nothing.
-            Ok(Some(session)) if session.device == device => {
-                let login = session.login.clone();
-                let found = state
-                    .content
-                    .store()
-                    .run(move |store| {
-                        let user = store.get_user(&login)?;
-                        let current = store.current_charter()?.map(|c| c.version);
-                        let accepted = store.acceptance_of(&login)?.map(|a| a.version);
-                        Ok((user, current, accepted))
-                    })
-                    .await;
-                match found {
-                    Ok((Some(user), current, accepted)) if !user.disabled => {
-                        charter_due = current.is_some_and(|c| accepted.is_none_or(|a| a < c));
-                        signed_in = Some(Arc::new(SignedIn {
-                            user,
-                            session,
-                            token,
-                        }));
-                    }
-                    Ok(_) => {}
-                    Err(e) => return WebError::from(e).into_response(),
+        let limits = state.sessions.limits();
+        // One store task for the session, the agent and the charter.
+        let found = state
+            .content
+            .store()
+            .run(move |store| {
+                let Some(session) = crate::session::check_in(store, limits, &token, now)? else {
+                    return Ok(None);
+                };
+                // A session opened on another class of device is not valid here:
+                // a borne's cookie replayed elsewhere gets nothing.
+                if session.device != device {
+                    return Ok(None);
                 }
+                let Some(user) = store.get_user(&session.login)?.filter(|u| !u.disabled) else {
+                    return Ok(None);
+                };
+                let current = store.current_charter()?.map(|c| c.version);
+                let accepted = store.acceptance_of(&session.login)?.map(|a| a.version);
+                let due = current.is_some_and(|c| accepted.is_none_or(|a| a < c));
+                Ok(Some((
+                    SignedIn {
+                        user,
+                        session,
+                        token,
+                    },
+                    due,
+                )))
+            })
+            .await;
+        match found {
+            Ok(Some((found, due))) => {
+                charter_due = due;
+                signed_in = Some(Arc::new(found));
             }
-            Ok(_) => {}
+            Ok(None) => {}
             Err(e) => return WebError::from(e).into_response(),
         }
     }

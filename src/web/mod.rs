@@ -5,6 +5,7 @@
 
 mod assets;
 pub mod auth;
+mod cache;
 mod error;
 mod routes;
 pub mod views;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub shared_networks: Arc<Vec<ipnet::IpNet>>,
     /// Cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
+    /// The shared part of the home page.
+    pub home_cache: Arc<cache::FragmentCache>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
             throttle: Arc::new(Throttle::new()),
             secure_cookies: config.public_url.starts_with("https://"),
             shared_networks: Arc::new(shared_networks),
+            home_cache: Arc::default(),
             config,
             clock,
             site: Arc::new(site),
@@ -138,7 +142,9 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .layer(CompressionLayer::new())
+        // Brotli and gzip at level 4: most of the gain for a fraction of the
+        // CPU of their defaults, which matters on a small box.
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(1)))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

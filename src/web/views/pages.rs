@@ -11,12 +11,16 @@ use super::layout::{Chrome, page, pagination};
 use crate::content::{Home, Listing, PageNode};
 use crate::domain::{AnnonceCategory, Details, Item, JobKind};
 
-pub fn home(chrome: &Chrome, data: &Home) -> Markup {
+/// The home page around its shared part (see [`home_main`]).
+pub fn home(chrome: &Chrome, main: &str) -> Markup {
+    page(chrome, "Accueil", maud::PreEscaped(main.to_owned()))
+}
+
+/// The part of the home page that is the same for every agent at a given
+/// minute, so that it can be rendered once and reused.
+pub fn home_main(chrome: &Chrome, data: &Home) -> Markup {
     let today = format::date_long(chrome.now, chrome.tz());
-    page(
-        chrome,
-        "Accueil",
-        html! {
+    html! {
             h1.visually-hidden { "Accueil de l'intranet" }
             p.today { "Nous sommes " (today) "." }
             div.home-grid {
@@ -59,8 +63,7 @@ pub fn home(chrome: &Chrome, data: &Home) -> Markup {
                     (assistance_list(&data.assistance))
                 }
             }
-        },
-    )
+    }
 }
 
 fn event_line(event: &Item, chrome: &Chrome) -> Markup {
