@@ -42,6 +42,7 @@ fn main() {
         alt: "Le parc".into(),
         width: 10,
         height: 10,
+        name: String::new(),
     });
     let event = base(
         2,

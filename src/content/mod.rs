@@ -6,7 +6,10 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 
 use crate::domain::{BlobHash, Details, Item, ItemId, LinkGroup, Space};
-use crate::store::{Result, Store};
+use crate::store::{Notice, Report, Result, Store};
+
+mod write;
+pub use write::{Draft, WriteError};
 
 /// How many entries each block of the home page shows.
 const HOME_BLOCK: usize = 6;
@@ -141,6 +144,86 @@ impl Content {
     ) -> Result<Option<(Vec<Item>, PageNode)>> {
         let tree = self.page_tree(now).await?;
         Ok(find_in_tree(&tree, &slug, &mut Vec::new()))
+    }
+
+    /// An item for its page: visible ones for everybody; the author, webmasters
+    /// and managers also see it pending, rejected or scheduled.
+    pub async fn item_for(
+        &self,
+        viewer: &crate::domain::User,
+        space: Space,
+        id: ItemId,
+        now: Timestamp,
+    ) -> Result<Option<Item>> {
+        let staff = viewer.has_any(&[crate::domain::Role::Webmaster, crate::domain::Role::Manager]);
+        let login = viewer.login.clone();
+        self.store
+            .run(move |store| {
+                Ok(store.get_item(id)?.filter(|i| {
+                    i.space == space
+                        && (i.is_visible_at(now)
+                            || (i.status != crate::domain::Status::Deleted
+                                && (i.author == login || staff)))
+                }))
+            })
+            .await
+    }
+
+    /// The webmasters' queue: proposals oldest first, and open reports.
+    pub async fn queue(&self) -> Result<(Vec<Item>, Vec<(Report, Option<Item>)>)> {
+        self.store
+            .run(|store| {
+                let pending = store.items_with_status(&crate::domain::Status::Pending, 500)?;
+                let mut reports = Vec::new();
+                for report in store.open_reports()? {
+                    let item = store.get_item(report.item)?;
+                    reports.push((report, item));
+                }
+                Ok((pending, reports))
+            })
+            .await
+    }
+
+    pub async fn pending_count(&self) -> Result<usize> {
+        self.store
+            .run(|store| store.count_with_status(&crate::domain::Status::Pending))
+            .await
+    }
+
+    /// An agent's own items (deleted ones left out) and notices.
+    pub async fn mine(&self, login: crate::domain::Login) -> Result<(Vec<Item>, Vec<Notice>)> {
+        self.store
+            .run(move |store| {
+                let mut items = store.items_of(&login, 500)?;
+                items.retain(|i| i.status != crate::domain::Status::Deleted);
+                Ok((items, store.notices_of(&login, 30)?))
+            })
+            .await
+    }
+
+    /// The "flux d'info": the latest published or updated items, newest first.
+    pub async fn flux(&self, now: Timestamp, limit: usize) -> Result<Vec<Item>> {
+        self.store
+            .run(move |store| {
+                let mut seen = std::collections::HashSet::new();
+                let mut out = Vec::new();
+                for change in store.recent_changes(limit * 8)? {
+                    if !seen.insert(change.id) {
+                        continue;
+                    }
+                    if let Some(item) = store.get_item(change.id)?
+                        && item.is_visible_at(now)
+                        && !matches!(item.space, Space::Liens)
+                    {
+                        out.push(item);
+                        if out.len() == limit {
+                            break;
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .await
     }
 
     pub async fn links(&self, now: Timestamp) -> Result<(Vec<Item>, Vec<Item>)> {

@@ -327,6 +327,7 @@ impl Builder<'_> {
             alt: alt.to_owned(),
             width: processed.width,
             height: processed.height,
+            name: String::new(),
         })
     }
 

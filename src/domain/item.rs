@@ -150,6 +150,16 @@ pub struct Media {
     pub width: u32,
     #[serde(default)]
     pub height: u32,
+    /// For a document (no thumbnail): its file name, shown in the link.
+    #[serde(default)]
+    pub name: String,
+}
+
+impl Media {
+    /// A photo has a thumbnail; a document (PDF) does not.
+    pub fn is_photo(&self) -> bool {
+        self.thumbnail.is_some()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -326,6 +336,11 @@ impl Item {
         self.status == Status::Published
             && self.publish_at.is_none_or(|t| t <= now)
             && self.expires_at.is_none_or(|t| now < t)
+    }
+
+    /// The documents attached (PDF).
+    pub fn documents(&self) -> impl Iterator<Item = &Media> {
+        self.media.iter().filter(|m| !m.is_photo())
     }
 
     /// The photos that may be shown: consent given and not hidden on request.

@@ -12,6 +12,20 @@ pub const MAX_PIXELS_SIDE: u32 = 8000;
 pub const DISPLAY_SIDE: u32 = 1280;
 pub const THUMB_SIDE: u32 = 480;
 
+/// Documents (PDF) attached to items.
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks a document: a PDF by its signature, within the size bound.
+pub fn check_document(bytes: &[u8]) -> Result<(), MediaError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(MediaError::TooLarge);
+    }
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(MediaError::UnknownFormat);
+    }
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MediaError {
     #[error("the file is larger than {MAX_PHOTO_BYTES} bytes")]

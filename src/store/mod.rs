@@ -8,6 +8,7 @@
 mod codec;
 mod identity;
 mod items;
+mod moderation;
 pub mod tables;
 
 use redb::{Database, ReadableDatabase, ReadableTable};
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 pub use identity::{Acceptance, AuditEntry, Charter};
 pub use items::{Change, SpacePage};
+pub use moderation::{Notice, NoticeKind, Report, ReportKind};
 
 /// The store's page cache.
 const CACHE_BYTES: usize = 24 * 1024 * 1024;
@@ -151,6 +153,8 @@ impl Store {
             tx.open_table(tables::CHARTERS)?;
             tx.open_table(tables::CHARTER_ACCEPTANCES)?;
             tx.open_table(tables::AUDIT)?;
+            tx.open_table(tables::NOTICES)?;
+            tx.open_table(tables::REPORTS)?;
         }
         tx.commit()?;
         Ok(())

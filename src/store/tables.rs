@@ -63,3 +63,9 @@ pub const CHARTER_ACCEPTANCES: TableDefinition<&str, &[u8]> =
 
 /// entry id (ULID as u128, time-ordered) → CBOR `AuditEntry`. Append-only.
 pub const AUDIT: TableDefinition<u128, &[u8]> = TableDefinition::new("audit");
+
+/// (login, notice id as ULID u128) → CBOR `Notice`: in-app messages to an agent.
+pub const NOTICES: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("notices");
+
+/// report id (ULID u128) → CBOR `Report`: reports and photo-removal requests.
+pub const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports");

@@ -37,6 +37,8 @@ pub struct Visitor {
     pub device: DeviceClass,
     pub address: IpAddr,
     pub signed_in: Option<Arc<SignedIn>>,
+    /// For webmasters: how many proposals wait in the queue.
+    pub pending: Option<usize>,
 }
 
 impl Visitor {
@@ -106,6 +108,7 @@ pub async fn authenticate(
     let token = session_token(request.headers(), cookie_name(state.secure_cookies));
     let mut signed_in = None;
     let mut charter_due = false;
+    let mut pending = None;
     if let Some(token) = token {
         let limits = state.sessions.limits();
         // One store task for the session, the agent and the charter.
@@ -127,6 +130,11 @@ pub async fn authenticate(
                 let current = store.current_charter()?.map(|c| c.version);
                 let accepted = store.acceptance_of(&session.login)?.map(|a| a.version);
                 let due = current.is_some_and(|c| accepted.is_none_or(|a| a < c));
+                let pending = if user.has(&Role::Webmaster) {
+                    Some(store.count_with_status(&crate::domain::Status::Pending)?)
+                } else {
+                    None
+                };
                 Ok(Some((
                     SignedIn {
                         user,
@@ -134,12 +142,14 @@ pub async fn authenticate(
                         token,
                     },
                     due,
+                    pending,
                 )))
             })
             .await;
         match found {
-            Ok(Some((found, due))) => {
+            Ok(Some((found, due, waiting))) => {
                 charter_due = due;
+                pending = waiting;
                 signed_in = Some(Arc::new(found));
             }
             Ok(None) => {}
@@ -162,6 +172,7 @@ pub async fn authenticate(
         device,
         address,
         signed_in,
+        pending,
     });
     next.run(request).await
 }

@@ -7,6 +7,7 @@ mod assets;
 pub mod auth;
 mod cache;
 mod error;
+pub mod forms;
 mod routes;
 pub mod views;
 
@@ -96,6 +97,7 @@ impl AppState {
             user: visitor.user(),
             csrf: visitor.signed_in.as_ref().map(|s| s.session.csrf.as_str()),
             device: visitor.device,
+            pending: visitor.pending,
         }
     }
 }
@@ -177,6 +179,7 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
         device: crate::domain::DeviceClass::Personal,
         address: std::net::IpAddr::from([127, 0, 0, 1]),
         signed_in: None,
+        pending: None,
     });
     let chrome = state.chrome(Section::Other, &visitor);
     let mut page = (

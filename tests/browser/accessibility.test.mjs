@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
+  newContext,
   VIEWPORTS,
   describeViolations,
   launchChromium,
@@ -51,7 +52,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
     let page;
 
     before(async () => {
-      context = await browser.newContext({ viewport, locale: 'fr-FR' });
+      context = await newContext(browser, { viewport });
       page = await context.newPage();
     });
 

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 
 import {
+  newContext,
   PASSWORD,
   VIEWPORTS,
   endSessionsAsAdmin,
@@ -38,7 +39,7 @@ after(async () => {
 
 /** A borne's tab, with the DevTools events that tell how each page came back. */
 async function borneTab() {
-  const context = await browser.newContext({ viewport: VIEWPORTS.borne, hasTouch: true });
+  const context = await newContext(browser, { viewport: VIEWPORTS.borne, hasTouch: true });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Page.enable');

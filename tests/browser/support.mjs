@@ -196,6 +196,17 @@ export async function launchChromium({ bfcache = false } = {}) {
 }
 
 /**
+ * A browser context (a fresh profile: no cookies, no cache) whose actions fail
+ * after 10 s instead of Playwright's 30 s, so that a broken page fails fast.
+ */
+export async function newContext(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'fr-FR', ...options });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(15_000);
+  return context;
+}
+
+/**
  * Signs in on `base` through the real form, and accepts the charter when the
  * server asks for it (first sign-in of that account on this server).
  * Ends on `retour` (default `/`).

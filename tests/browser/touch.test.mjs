@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SHOTS_DIR, VIEWPORTS, launchChromium, signIn, startKiosque } from './support.mjs';
+import { SHOTS_DIR, VIEWPORTS, launchChromium, newContext, signIn, startKiosque } from './support.mjs';
 
 const MIN_TARGET = 48;
 const MIN_PRIMARY_KIOSK = 64;
@@ -143,7 +143,7 @@ after(async () => {
 
 describe('touch targets and text size', () => {
   test('borne (kiosk listener, 1080×1920): controls ≥ 48×48 px, primary buttons ≥ 64 px, text ≥ 18 px', async () => {
-    const context = await browser.newContext({ viewport: VIEWPORTS.borne, hasTouch: true });
+    const context = await newContext(browser, { viewport: VIEWPORTS.borne, hasTouch: true });
     try {
       const page = await context.newPage();
       await page.goto(`${kiosque.kioskUrl}/connexion`);
@@ -155,7 +155,7 @@ describe('touch targets and text size', () => {
   });
 
   test('phone (web listener, 390×844): controls ≥ 48×48 px, text ≥ 18 px', async () => {
-    const context = await browser.newContext({
+    const context = await newContext(browser, {
       viewport: VIEWPORTS.phone,
       hasTouch: true,
       isMobile: true,
@@ -177,7 +177,7 @@ describe('screenshots of the home page', () => {
     await mkdir(SHOTS_DIR, { recursive: true });
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const base = name === 'borne' ? kiosque.kioskUrl : kiosque.webUrl;
-      const context = await browser.newContext({ viewport });
+      const context = await newContext(browser, { viewport });
       try {
         const page = await context.newPage();
         await signIn(page, base, 'agent');

@@ -5,16 +5,22 @@ mod admin;
 mod agenda;
 mod home;
 mod media;
+mod moderation;
 mod pages;
 mod people;
+mod publish;
 mod spaces;
 mod unions;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use super::{AppState, WebError};
 use crate::domain::Space;
+
+/// Uploads: a photo (15 MB), a document (10 MB) and the text fields.
+const UPLOAD_LIMIT: usize = 28 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,28 +41,28 @@ pub fn routes() -> Router<AppState> {
         .route("/actus", get(spaces::get_actus))
         .route(
             "/actus/{id}",
-            get(|v, s, p| spaces::get_item(Space::Actus, v, s, p)),
+            get(|a, s, p, q| spaces::get_item(Space::Actus, a, s, p, q)),
         )
         .route("/rh", get(spaces::get_rh))
         .route(
             "/rh/{id}",
-            get(|v, s, p| spaces::get_item(Space::Rh, v, s, p)),
+            get(|a, s, p, q| spaces::get_item(Space::Rh, a, s, p, q)),
         )
         .route("/annonces", get(spaces::get_annonces))
         .route(
             "/annonces/{id}",
-            get(|v, s, p| spaces::get_item(Space::Annonces, v, s, p)),
+            get(|a, s, p, q| spaces::get_item(Space::Annonces, a, s, p, q)),
         )
         .route("/emploi", get(spaces::get_emploi))
         .route(
             "/emploi/{id}",
-            get(|v, s, p| spaces::get_item(Space::Emploi, v, s, p)),
+            get(|a, s, p, q| spaces::get_item(Space::Emploi, a, s, p, q)),
         )
         .route("/agenda", get(agenda::get_week))
         .route("/agenda/jour/{date}", get(agenda::get_day))
         .route(
             "/agenda/{id}",
-            get(|v, s, p| spaces::get_item(Space::Agenda, v, s, p)),
+            get(|a, s, p, q| spaces::get_item(Space::Agenda, a, s, p, q)),
         )
         .route("/pages", get(pages::get_tree))
         .route("/pages/{slug}", get(pages::get_page))
@@ -71,6 +77,34 @@ pub fn routes() -> Router<AppState> {
             "/admin/charte",
             get(admin::get_charter_form).post(admin::post_charter),
         )
+        .route(
+            "/publier",
+            get(publish::get_publish)
+                .post(publish::post_publish)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/modifier/{id}",
+            get(publish::get_edit)
+                .post(publish::post_edit)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/supprimer/{id}", post(publish::post_delete))
+        .route("/renouveler/{id}", post(publish::post_renew))
+        .route("/signaler/{id}", post(publish::post_report))
+        .route("/photo-retrait/{id}", post(publish::post_photo_removal))
+        .route("/moderation", get(moderation::get_queue))
+        .route("/moderation/{id}", post(moderation::post_moderate))
+        .route(
+            "/moderation/signalement/{report}",
+            post(moderation::post_close_report),
+        )
+        .route(
+            "/moderation/photo/{id}",
+            post(moderation::post_photo_decision),
+        )
+        .route("/mes-publications", get(moderation::get_mine))
+        .route("/flux", get(moderation::get_flux))
         .route("/syndicats", get(unions::get_unions))
         .route("/syndicats/{slug}", get(unions::get_union))
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))

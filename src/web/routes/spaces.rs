@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use super::page_number;
 use crate::domain::{AnnonceCategory, Details, ItemId, JobKind, Space};
-use crate::web::auth::Visitor;
+use crate::web::auth::{Agent, Visitor};
+use crate::web::views::items::ItemActions;
 use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
@@ -181,18 +182,52 @@ pub fn parse_id(raw: &str) -> Result<ItemId, WebError> {
     raw.parse().map_err(|_| WebError::NotFound)
 }
 
+#[derive(Deserialize)]
+pub struct ItemQuery {
+    signale: Option<String>,
+    photo: Option<String>,
+    renouvele: Option<String>,
+}
+
+/// What the viewer may do on an item's page, and the message of a just-done action.
+pub fn actions_for(
+    user: &crate::domain::User,
+    item: &crate::domain::Item,
+    query: &ItemQuery,
+) -> ItemActions {
+    use crate::domain::policy::{Action, decide};
+    ItemActions {
+        edit: decide(user, &Action::Edit, Some(item)).allowed(),
+        delete: decide(user, &Action::Delete, Some(item)).allowed(),
+        renew: decide(user, &Action::Renew, Some(item)).allowed(),
+        report: decide(user, &Action::Report, Some(item)).allowed(),
+        photo_request: decide(user, &Action::RequestPhotoRemoval, Some(item)).allowed(),
+        message: if query.signale.is_some() {
+            Some("Merci : votre signalement est transmis aux webmestres.")
+        } else if query.photo.is_some() {
+            Some("La photo est masquée. Les webmestres vont examiner votre demande.")
+        } else if query.renouvele.is_some() {
+            Some("Votre annonce est prolongée de 30 jours.")
+        } else {
+            None
+        },
+    }
+}
+
 pub async fn get_item(
     space: Space,
-    visitor: Visitor,
+    Agent(signed_in, visitor): Agent,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(query): Query<ItemQuery>,
 ) -> Result<Markup, WebError> {
     let id = parse_id(&id)?;
     let chrome = state.chrome(section_of(&space), &visitor);
     let item = state
         .content
-        .item(space, id, chrome.now)
+        .item_for(&signed_in.user, space, id, chrome.now)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(pages::item(&chrome, &item))
+    let can = actions_for(&signed_in.user, &item, &query);
+    Ok(pages::item(&chrome, &item, &can))
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::page_number;
 use super::spaces::parse_id;
 use crate::domain::{Space, UnionSlug};
-use crate::web::auth::Visitor;
+use crate::web::auth::{Agent, Visitor};
 use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
@@ -59,17 +59,19 @@ pub async fn get_union(
 }
 
 pub async fn get_union_item(
-    visitor: Visitor,
+    Agent(signed_in, visitor): Agent,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
+    Query(query): Query<super::spaces::ItemQuery>,
 ) -> Result<Markup, WebError> {
     let (_, space) = union(&state, &slug)?;
     let id = parse_id(&id)?;
     let chrome = state.chrome(Section::Syndicats, &visitor);
     let item = state
         .content
-        .item(space, id, chrome.now)
+        .item_for(&signed_in.user, space, id, chrome.now)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(pages::item(&chrome, &item))
+    let can = super::spaces::actions_for(&signed_in.user, &item, &query);
+    Ok(pages::item(&chrome, &item, &can))
 }

@@ -142,8 +142,53 @@ pub fn item_card(item: &Item, chrome: &Chrome) -> Markup {
     }
 }
 
+/// What the viewer may do on an item's page (from the rights policy).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ItemActions {
+    pub edit: bool,
+    pub delete: bool,
+    pub renew: bool,
+    pub report: bool,
+    pub photo_request: bool,
+    /// The outcome of the last action, in French.
+    pub message: Option<&'static str>,
+}
+
+fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
+    html! {
+        @if can.edit || can.delete || can.renew {
+            div.item-actions {
+                @if can.edit { a.button href=(format!("/modifier/{}", item.id)) { "Modifier" } }
+                @if can.renew {
+                    form.inline-form method="post" action=(format!("/renouveler/{}", item.id)) {
+                        (super::layout::csrf_field(chrome))
+                        button.button type="submit" { "Renouveler pour 30 jours" }
+                    }
+                }
+                @if can.delete {
+                    form.inline-form method="post" action=(format!("/supprimer/{}", item.id)) {
+                        (super::layout::csrf_field(chrome))
+                        button.button type="submit" { @if item.author == chrome.user.map(|u| u.login.clone()).unwrap_or_else(|| crate::domain::Login::new("")) { "Retirer" } @else { "Supprimer" } }
+                    }
+                }
+            }
+        }
+        @if can.report {
+            details.report-form {
+                summary { "Signaler ce contenu" }
+                form method="post" action=(format!("/signaler/{}", item.id)) {
+                    (super::layout::csrf_field(chrome))
+                    label for="motif" { "Qu'est-ce qui ne va pas ?" }
+                    textarea #motif name="motif" rows="3" required {}
+                    button.button type="submit" { "Envoyer aux webmestres" }
+                }
+            }
+        }
+    }
+}
+
 /// The main part of an item's own page.
-pub fn item_page(item: &Item, chrome: &Chrome) -> Markup {
+pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
     let tz = chrome.tz();
     let space_href = format!("/{}", item.space.key());
     html! {
@@ -151,6 +196,8 @@ pub fn item_page(item: &Item, chrome: &Chrome) -> Markup {
             nav.breadcrumb aria-label="Fil d'Ariane" {
                 a href="/" { "Accueil" } " › " a href=(space_href) { (space_label(&item.space, chrome)) }
             }
+            @if let Some(message) = can.message { p.notice role="status" { (message) } }
+            (super::moderation::status_banner(item))
             h1 { (item.title) }
             // For events the "Quand" row below says it all.
             @if !matches!(item.details, Details::Event(_)) { (card_meta(item, chrome)) }
@@ -187,9 +234,25 @@ pub fn item_page(item: &Item, chrome: &Chrome) -> Markup {
             @for photo in item.visible_photos() {
                 figure.photo {
                     img src=(media_url(photo, false)) alt=(photo.alt) width=(photo.width) height=(photo.height);
+                    @if can.photo_request {
+                        figcaption {
+                            form.inline-form method="post" action=(format!("/photo-retrait/{}", item.id)) {
+                                (super::layout::csrf_field(chrome))
+                                input type="hidden" name="photo" value=(photo.hash.to_hex());
+                                button.link-button type="submit" { "Je suis sur cette photo et je n'ai pas donné mon accord" }
+                            }
+                        }
+                    }
                 }
             }
             div.prose { (Markdown(&item.body)) }
+            @if item.documents().next().is_some() {
+                ul.documents {
+                    @for doc in item.documents() {
+                        li { a href=(media_url(doc, false)) download=(doc.name) { (super::icons::icon("file")) " " (doc.name) } }
+                    }
+                }
+            }
             p.byline {
                 "Publié par " (item.author_name)
                 " le " (format::date_long(item.published_time(), tz))
@@ -197,6 +260,7 @@ pub fn item_page(item: &Item, chrome: &Chrome) -> Markup {
                     " · mis à jour le " (format::date_long(item.updated, tz))
                 }
             }
+            (actions(item, chrome, can))
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct Chrome<'a> {
     /// The session's form token, echoed by every form.
     pub csrf: Option<&'a str>,
     pub device: DeviceClass,
+    /// For webmasters: the number of proposals waiting.
+    pub pending: Option<usize>,
 }
 
 impl Chrome<'_> {
@@ -99,6 +101,10 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                     div.header-actions {
                         @if let Some(user) = chrome.user {
                             a.header-user href="/annuaire/moi" { (icon("user")) span { (user.given_name) " " (user.surname) } }
+                            a.button href="/mes-publications" { (icon("news")) span { "Mes publications" } }
+                            @if let Some(pending) = chrome.pending {
+                                a.button.queue-count href="/moderation" { (icon("flag")) span { "Modération" } span.badge aria-label=(format!("{pending} en attente")) { (pending) } }
+                            }
                             @if user.has(&Role::Admin) {
                                 a.button href="/admin" { (icon("tool")) span { "Administration" } }
                             }
@@ -124,7 +130,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 main #contenu tabindex="-1" { (main) }
                 footer.site-footer {
                     p { (site.name) " — intranet réservé aux agents de la collectivité." }
-                    p { a href="/charte" { "Charte de l'intranet" } " · " a href="/liens" { "Assistance" } }
+                    p { a href="/charte" { "Charte de l'intranet" } " · " a href="/flux" { "Flux d'info" } " · " a href="/liens" { "Assistance" } }
                     @if site.demo {
                         p.demo-note { "Démonstration : les personnes et les contenus sont fictifs." }
                     }

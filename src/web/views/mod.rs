@@ -3,10 +3,12 @@
 
 pub mod account;
 pub mod admin;
+pub mod editor;
 pub mod format;
 pub mod icons;
 pub mod items;
 pub mod layout;
+pub mod moderation;
 pub mod pages;
 pub mod people;
 

@@ -190,8 +190,12 @@ pub fn job_filters(current: Option<JobKind>) -> Markup {
     chips("Types d'offres", &entries)
 }
 
-pub fn item(chrome: &Chrome, item: &Item) -> Markup {
-    page(chrome, &item.title, super::items::item_page(item, chrome))
+pub fn item(chrome: &Chrome, item: &Item, can: &super::items::ItemActions) -> Markup {
+    page(
+        chrome,
+        &item.title,
+        super::items::item_page(item, chrome, can),
+    )
 }
 
 /// The agenda over consecutive days.

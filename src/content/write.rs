@@ -1,0 +1,463 @@
+//! Publishing operations: every change to content goes through here, asks the
+//! rights policy, writes through the store (change log included), tells the
+//! author, and records moderation in the audit log.
+
+use jiff::Timestamp;
+
+use super::Content;
+use crate::domain::policy::{Action, Decision, decide};
+use crate::domain::{BlobHash, Details, Item, ItemId, Kind, Media, Role, Space, Status, User};
+use crate::store::{AuditEntry, Notice, NoticeKind, Report, ReportKind, Store, StoreError};
+
+/// What an author submits (new item or edit).
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub space: Space,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub details: Details,
+    pub publish_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    pub media: Vec<Media>,
+    pub signage: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("not allowed")]
+    Denied,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid: {0}")]
+    Invalid(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+type Result<T> = std::result::Result<T, WriteError>;
+
+fn random_id(now: Timestamp) -> ItemId {
+    ItemId::new(now, rand::random::<u128>() >> 48)
+}
+
+fn audit(
+    store: &Store,
+    at: Timestamp,
+    actor: &User,
+    action: &str,
+    item: &Item,
+    before: &str,
+    after: &str,
+) -> std::result::Result<(), StoreError> {
+    store.audit(&AuditEntry {
+        at,
+        actor: actor.login.clone(),
+        action: action.to_owned(),
+        target: format!("{} « {} »", item.id, item.title),
+        before: before.to_owned(),
+        after: after.to_owned(),
+    })
+}
+
+impl Content {
+    /// The name shown as author: the union's for union spaces.
+    fn author_name(&self, user: &User, space: &Space, unions: &[(String, String)]) -> String {
+        match space {
+            Space::Syndicat(slug) => unions
+                .iter()
+                .find(|(s, _)| s == slug.as_str())
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| user.display_name()),
+            _ => user.display_name(),
+        }
+    }
+
+    /// Creates an item: published directly or proposed, as the policy says.
+    pub async fn create(
+        &self,
+        user: &User,
+        draft: Draft,
+        unions: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<Item> {
+        let kind = draft.details.kind();
+        let decision = decide(
+            user,
+            &Action::Create {
+                space: draft.space.clone(),
+                kind,
+            },
+            None,
+        );
+        let status = match decision {
+            Decision::Publish => Status::Published,
+            Decision::Propose => Status::Pending,
+            _ => return Err(WriteError::Denied),
+        };
+        let author_name = self.author_name(user, &draft.space, unions);
+        let mut item = Item {
+            id: random_id(now),
+            space: draft.space,
+            title: draft.title,
+            summary: draft.summary,
+            body: draft.body,
+            author: user.login.clone(),
+            author_name,
+            status,
+            created: now,
+            updated: now,
+            publish_at: draft.publish_at,
+            expires_at: draft.expires_at,
+            version: 1,
+            media: draft.media,
+            // Only those who publish may put something on the bornes' screens.
+            signage: draft.signage && decision == Decision::Publish,
+            details: draft.details,
+        };
+        if kind == Kind::Annonce && item.expires_at.is_none() {
+            item.expires_at = Some(Item::annonce_expiry(item.publish_at.unwrap_or(now)));
+        }
+        item.check()
+            .map_err(|_| WriteError::Invalid("incoherent"))?;
+        let saved = item.clone();
+        self.store()
+            .run(move |store| store.put_items(&[saved]))
+            .await?;
+        Ok(item)
+    }
+
+    async fn load(&self, id: ItemId) -> Result<Item> {
+        self.store()
+            .run(move |store| store.get_item(id))
+            .await?
+            .filter(|i| i.status != Status::Deleted)
+            .ok_or(WriteError::NotFound)
+    }
+
+    /// An item for its edit form, if the user may edit it.
+    pub async fn editable(&self, user: &User, id: ItemId) -> Result<Item> {
+        let item = self.load(id).await?;
+        if !decide(user, &Action::Edit, Some(&item)).allowed() {
+            return Err(WriteError::Denied);
+        }
+        Ok(item)
+    }
+
+    /// Edits an item. An agent's edit of a proposal or an annonce goes (back) to
+    /// the queue; a publisher's or manager's stays published.
+    pub async fn update(
+        &self,
+        user: &User,
+        id: ItemId,
+        draft: Draft,
+        now: Timestamp,
+    ) -> Result<Item> {
+        let old = self.load(id).await?;
+        let decision = decide(user, &Action::Edit, Some(&old));
+        let status = match decision {
+            Decision::Publish => old.status.clone(),
+            Decision::Propose => Status::Pending,
+            _ => return Err(WriteError::Denied),
+        };
+        if draft.space != old.space || draft.details.kind() != old.kind() {
+            return Err(WriteError::Invalid("space"));
+        }
+        let mut item = old.clone();
+        item.title = draft.title;
+        item.summary = draft.summary;
+        item.body = draft.body;
+        item.details = draft.details;
+        item.publish_at = draft.publish_at;
+        if draft.expires_at.is_some() || old.kind() != Kind::Annonce {
+            item.expires_at = draft.expires_at;
+        }
+        item.media = draft.media;
+        item.signage = draft.signage && decision == Decision::Publish;
+        item.status = status;
+        item.updated = now;
+        item.version = old.version + 1;
+        item.check()
+            .map_err(|_| WriteError::Invalid("incoherent"))?;
+        let (saved, actor, other) = (item.clone(), user.clone(), old.author != user.login);
+        self.store()
+            .run(move |store| {
+                store.put_items(std::slice::from_ref(&saved))?;
+                if other {
+                    audit(
+                        store,
+                        now,
+                        &actor,
+                        "modification",
+                        &saved,
+                        &old.title,
+                        &saved.title,
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(item)
+    }
+
+    /// Withdraws or deletes an item (a tombstone stays, so deletions replicate).
+    pub async fn delete(&self, user: &User, id: ItemId, now: Timestamp) -> Result<Item> {
+        let old = self.load(id).await?;
+        if !decide(user, &Action::Delete, Some(&old)).allowed() {
+            return Err(WriteError::Denied);
+        }
+        let mut item = old.clone();
+        item.status = Status::Deleted;
+        item.updated = now;
+        item.version += 1;
+        let (saved, actor) = (item.clone(), user.clone());
+        self.store()
+            .run(move |store| {
+                store.put_items(std::slice::from_ref(&saved))?;
+                if saved.author != actor.login {
+                    audit(
+                        store,
+                        now,
+                        &actor,
+                        "suppression",
+                        &saved,
+                        old.status.key(),
+                        "deleted",
+                    )?;
+                    store.add_notice(
+                        &saved.author,
+                        &Notice {
+                            at: now,
+                            item: saved.id,
+                            title: saved.title.clone(),
+                            kind: NoticeKind::Removed,
+                            read: false,
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(item)
+    }
+
+    /// Validates (`reason = None`) or rejects a proposal; the author is told.
+    pub async fn moderate(
+        &self,
+        user: &User,
+        id: ItemId,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> Result<Item> {
+        let old = self.load(id).await?;
+        if !decide(user, &Action::Moderate, Some(&old)).allowed() {
+            return Err(WriteError::Denied);
+        }
+        let mut item = old.clone();
+        let (status, kind, action) = match reason {
+            None => (Status::Published, NoticeKind::Validated, "validation"),
+            Some(reason) if reason.trim().is_empty() => return Err(WriteError::Invalid("reason")),
+            Some(reason) => (
+                Status::Rejected {
+                    reason: reason.clone(),
+                },
+                NoticeKind::Rejected { reason },
+                "refus",
+            ),
+        };
+        item.status = status;
+        item.updated = now;
+        item.version += 1;
+        if item.kind() == Kind::Annonce && item.status == Status::Published {
+            // An annonce's 30 days start when it goes online.
+            item.expires_at = Some(Item::annonce_expiry(now));
+        }
+        let (saved, actor) = (item.clone(), user.clone());
+        self.store()
+            .run(move |store| {
+                store.put_items(std::slice::from_ref(&saved))?;
+                let after = match &saved.status {
+                    Status::Rejected { reason } => format!("refusée : {reason}"),
+                    other => other.key().to_owned(),
+                };
+                audit(store, now, &actor, action, &saved, "pending", &after)?;
+                store.add_notice(
+                    &saved.author,
+                    &Notice {
+                        at: now,
+                        item: saved.id,
+                        title: saved.title.clone(),
+                        kind,
+                        read: false,
+                    },
+                )
+            })
+            .await?;
+        Ok(item)
+    }
+
+    /// Renews an annonce for 30 days from now.
+    pub async fn renew(&self, user: &User, id: ItemId, now: Timestamp) -> Result<Item> {
+        let old = self.load(id).await?;
+        if !decide(user, &Action::Renew, Some(&old)).allowed() {
+            return Err(WriteError::Denied);
+        }
+        let mut item = old;
+        item.expires_at = Some(Item::annonce_expiry(now));
+        item.updated = now;
+        item.version += 1;
+        let saved = item.clone();
+        self.store()
+            .run(move |store| store.put_items(&[saved]))
+            .await?;
+        Ok(item)
+    }
+
+    /// Reports an item to the webmasters.
+    pub async fn report(
+        &self,
+        user: &User,
+        id: ItemId,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let item = self.load(id).await?;
+        if !decide(user, &Action::Report, Some(&item)).allowed() {
+            return Err(WriteError::Denied);
+        }
+        if reason.trim().is_empty() {
+            return Err(WriteError::Invalid("reason"));
+        }
+        let by = user.login.clone();
+        Ok(self
+            .store()
+            .run(move |store| store.new_report(now, id, by, ReportKind::Content { reason }))
+            .await?)
+    }
+
+    /// "I am in this photo and did not agree": hidden at once, pending a webmaster.
+    pub async fn request_photo_removal(
+        &self,
+        user: &User,
+        id: ItemId,
+        photo: BlobHash,
+        now: Timestamp,
+    ) -> Result<()> {
+        let old = self.load(id).await?;
+        if !decide(user, &Action::RequestPhotoRemoval, Some(&old)).allowed() {
+            return Err(WriteError::Denied);
+        }
+        let mut item = old;
+        let media = item
+            .media
+            .iter_mut()
+            .find(|m| m.hash == photo)
+            .ok_or(WriteError::NotFound)?;
+        media.hidden = true;
+        item.updated = now;
+        item.version += 1;
+        let by = user.login.clone();
+        self.store()
+            .run(move |store| {
+                store.put_items(std::slice::from_ref(&item))?;
+                store.new_report(now, id, by, ReportKind::Photo { media: photo })?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// A webmaster removes a photo for good, or puts a hidden one back.
+    pub async fn decide_photo(
+        &self,
+        user: &User,
+        id: ItemId,
+        photo: BlobHash,
+        remove: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let old = self.load(id).await?;
+        if !decide(user, &Action::RemovePhoto, Some(&old)).allowed() {
+            return Err(WriteError::Denied);
+        }
+        let mut item = old.clone();
+        if remove {
+            let before = item.media.len();
+            item.media.retain(|m| m.hash != photo);
+            if item.media.len() == before {
+                return Err(WriteError::NotFound);
+            }
+        } else {
+            let media = item
+                .media
+                .iter_mut()
+                .find(|m| m.hash == photo)
+                .ok_or(WriteError::NotFound)?;
+            media.hidden = false;
+        }
+        item.updated = now;
+        item.version += 1;
+        let actor = user.clone();
+        self.store()
+            .run(move |store| {
+                store.put_items(std::slice::from_ref(&item))?;
+                let action = if remove {
+                    "retrait de photo"
+                } else {
+                    "photo rétablie"
+                };
+                audit(store, now, &actor, action, &item, "", &photo.to_hex()[..12])?;
+                if remove {
+                    store.add_notice(
+                        &item.author,
+                        &Notice {
+                            at: now,
+                            item: id,
+                            title: item.title.clone(),
+                            kind: NoticeKind::PhotoRemoved,
+                            read: false,
+                        },
+                    )?;
+                }
+                for mut report in store.open_reports()? {
+                    if report.item == id
+                        && matches!(report.kind, ReportKind::Photo { media } if media == photo)
+                    {
+                        report.closed = Some((now, actor.login.clone()));
+                        store.add_report(&report)?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Closes a content report (after the webmaster acted on it or not).
+    pub async fn close_report(&self, user: &User, report: u128, now: Timestamp) -> Result<()> {
+        if !user.has(&Role::Webmaster) {
+            return Err(WriteError::Denied);
+        }
+        let actor = user.clone();
+        self.store()
+            .run(move |store| {
+                let Some(mut report) = store.get_report(report)? else {
+                    return Ok(false);
+                };
+                report.closed = Some((now, actor.login.clone()));
+                store.add_report(&report)?;
+                store.audit(&AuditEntry {
+                    at: now,
+                    actor: actor.login.clone(),
+                    action: "signalement traité".into(),
+                    target: report.item.to_string(),
+                    before: String::new(),
+                    after: String::new(),
+                })?;
+                Ok(true)
+            })
+            .await?
+            .then_some(())
+            .ok_or(WriteError::NotFound)
+    }
+}

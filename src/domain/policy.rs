@@ -1,0 +1,436 @@
+//! The charter's publishing rights (DESIGN §4) as one function of (user, action,
+//! item). Every route that changes content asks [`decide`]; the matrix test
+//! below walks every action for every role, refusals included.
+
+use super::item::{Item, Kind, Status};
+use super::space::Space;
+use super::user::{Role, User};
+
+/// What someone wants to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create an item of `kind` in `space`.
+    Create { space: Space, kind: Kind },
+    /// Change an existing item's text, dates, photos.
+    Edit,
+    /// Withdraw (own pending items and annonces) or delete.
+    Delete,
+    /// Renew an annonce for another 30 days.
+    Renew,
+    /// Validate or reject a proposal; see the moderation queue.
+    Moderate,
+    /// Report an item to the webmasters.
+    Report,
+    /// "I am in this photo and did not agree": hides it at once.
+    RequestPhotoRemoval,
+    /// Remove any photo, decide on reports and takedown requests.
+    RemovePhoto,
+}
+
+/// The outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Allowed; a created or edited item is published directly.
+    Publish,
+    /// Allowed, but the item goes to the webmasters' queue.
+    Propose,
+    /// Allowed (actions that do not publish).
+    Allow,
+    Deny,
+}
+
+fn is_own(user: &User, item: &Item) -> bool {
+    item.author == user.login
+}
+
+fn edits_union(user: &User, space: &Space) -> bool {
+    matches!(space, Space::Syndicat(slug) if user.has(&Role::UnionEditor(slug.clone())))
+}
+
+/// Whether `user` may publish directly in `space` (without validation).
+fn publishes_in(user: &User, space: &Space, kind: Kind) -> bool {
+    let manager = user.has_any(&[Role::Manager, Role::Webmaster]);
+    let publisher = user.has(&Role::Publisher);
+    match space {
+        Space::Actus | Space::Agenda => manager || publisher,
+        Space::Pages => manager || publisher,
+        Space::Annonces => manager,
+        Space::Rh | Space::Emploi | Space::Liens => manager,
+        Space::Syndicat(_) => edits_union(user, space) && space.accepts(kind),
+    }
+}
+
+/// Whether an agent without publishing rights may propose in `space`.
+fn proposes_in(space: &Space) -> bool {
+    matches!(space, Space::Actus | Space::Agenda | Space::Annonces)
+}
+
+/// The one rights policy. `item` is the item acted on (None for `Create`).
+pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
+    if user.disabled {
+        return Decision::Deny;
+    }
+    let webmaster = user.has(&Role::Webmaster);
+    let manager = user.has_any(&[Role::Manager, Role::Webmaster]);
+    match (action, item) {
+        (Action::Create { space, kind }, None) => {
+            if !space.accepts(*kind) {
+                Decision::Deny
+            } else if publishes_in(user, space, *kind) {
+                Decision::Publish
+            } else if proposes_in(space) {
+                Decision::Propose
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::Create { .. }, Some(_)) => Decision::Deny,
+        (_, None) => match action {
+            Action::Moderate | Action::RemovePhoto if webmaster => Decision::Allow,
+            _ => Decision::Deny,
+        },
+        (Action::Edit | Action::Delete, Some(item)) => {
+            if item.status == Status::Deleted {
+                return Decision::Deny;
+            }
+            // A union's space is under its own editorial responsibility.
+            if let Space::Syndicat(_) = item.space {
+                return if edits_union(user, &item.space) {
+                    Decision::Publish
+                } else if webmaster && *action == Action::Delete {
+                    // The charter's moderation still applies (reports).
+                    Decision::Allow
+                } else {
+                    Decision::Deny
+                };
+            }
+            if manager {
+                return Decision::Publish;
+            }
+            if !is_own(user, item) {
+                return Decision::Deny;
+            }
+            let publisher_space = publishes_in(user, &item.space, item.kind());
+            match (&item.status, item.kind()) {
+                // Publishers edit and delete their own publications.
+                (_, _) if publisher_space => Decision::Publish,
+                // Agents edit or withdraw their own proposals…
+                (Status::Pending | Status::Draft | Status::Rejected { .. }, _) => Decision::Propose,
+                // …and their own annonces, even published: an edit goes back to the queue.
+                (_, Kind::Annonce) => Decision::Propose,
+                _ => Decision::Deny,
+            }
+        }
+        (Action::Renew, Some(item)) => {
+            let own_annonce = item.kind() == Kind::Annonce && (is_own(user, item) || manager);
+            if own_annonce && item.status == Status::Published {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::Moderate, Some(item)) => {
+            if webmaster && item.status == Status::Pending {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::Report | Action::RequestPhotoRemoval, Some(item)) => {
+            if item.status == Status::Published && !is_own(user, item) {
+                Decision::Allow
+            } else if item.status == Status::Published && *action == Action::RequestPhotoRemoval {
+                // An author may also be in their own photo: allow it too.
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::RemovePhoto, Some(_)) => {
+            if webmaster {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+    }
+}
+
+impl Decision {
+    pub fn allowed(self) -> bool {
+        self != Decision::Deny
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::item::tests::{actu, t};
+    use crate::domain::{Details, Login, UnionSlug};
+
+    fn user(login: &str, roles: &[Role]) -> User {
+        User {
+            login: Login::new(login),
+            given_name: login.into(),
+            surname: String::new(),
+            mail: String::new(),
+            service: String::new(),
+            direction: String::new(),
+            function: String::new(),
+            phone: String::new(),
+            roles: roles.to_vec(),
+            disabled: false,
+            photo: None,
+            manager: None,
+        }
+    }
+
+    fn cgt() -> UnionSlug {
+        UnionSlug::parse("cgt").unwrap()
+    }
+
+    /// The people of the matrix: one per role of DESIGN §4.
+    fn people() -> Vec<(&'static str, User)> {
+        vec![
+            ("agent", user("agent", &[])),
+            ("publisher", user("codir", &[Role::Publisher])),
+            ("manager", user("rh", &[Role::Manager])),
+            (
+                "webmaster",
+                user("webmestre", &[Role::Manager, Role::Webmaster]),
+            ),
+            ("admin", user("dsi", &[Role::Admin])),
+            ("union", user("syndicat", &[Role::UnionEditor(cgt())])),
+        ]
+    }
+
+    fn item_in(space: Space, author: &str, status: Status) -> Item {
+        let mut item = actu(t("2026-11-29T10:00:00Z"));
+        item.details = match space {
+            Space::Annonces => Details::Annonce {
+                category: crate::domain::AnnonceCategory::Don,
+                price: None,
+                contact: "poste 1".into(),
+            },
+            Space::Pages => Details::Page {
+                slug: "p".into(),
+                parent: None,
+                order: 0,
+            },
+            _ => Details::Actu,
+        };
+        item.space = space;
+        item.author = Login::new(author);
+        item.status = status;
+        item
+    }
+
+    use Decision::*;
+
+    #[test]
+    fn who_creates_what() {
+        let spaces = [
+            (Space::Actus, Kind::Actu),
+            (Space::Rh, Kind::Actu),
+            (Space::Agenda, Kind::Event),
+            (Space::Annonces, Kind::Annonce),
+            (Space::Emploi, Kind::Job),
+            (Space::Pages, Kind::Page),
+            (Space::Liens, Kind::Link),
+            (Space::Syndicat(cgt()), Kind::Actu),
+            (
+                Space::Syndicat(UnionSlug::parse("cfdt").unwrap()),
+                Kind::Actu,
+            ),
+        ];
+        // Rows: agent, publisher, manager, webmaster, admin, union editor (CGT).
+        let expected = [
+            [Propose, Publish, Publish, Publish, Propose, Propose], // actus
+            [Deny, Deny, Publish, Publish, Deny, Deny],             // rh
+            [Propose, Publish, Publish, Publish, Propose, Propose], // agenda
+            [Propose, Propose, Publish, Publish, Propose, Propose], // annonces
+            [Deny, Deny, Publish, Publish, Deny, Deny],             // emploi
+            [Deny, Publish, Publish, Publish, Deny, Deny],          // pages
+            [Deny, Deny, Publish, Publish, Deny, Deny],             // liens
+            [Deny, Deny, Deny, Deny, Deny, Publish],                // syndicats/cgt
+            [Deny, Deny, Deny, Deny, Deny, Deny],                   // syndicats/cfdt
+        ];
+        for ((space, kind), row) in spaces.iter().zip(expected) {
+            for ((role, person), want) in people().iter().zip(row) {
+                let got = decide(
+                    person,
+                    &Action::Create {
+                        space: space.clone(),
+                        kind: *kind,
+                    },
+                    None,
+                );
+                assert_eq!(got, want, "{role} creating in {space}");
+            }
+        }
+        // A space never accepts a foreign kind.
+        let webmaster = &people()[3].1;
+        assert_eq!(
+            decide(
+                webmaster,
+                &Action::Create {
+                    space: Space::Agenda,
+                    kind: Kind::Job
+                },
+                None
+            ),
+            Deny
+        );
+    }
+
+    #[test]
+    fn who_edits_and_deletes_what() {
+        let cases = [
+            // (item space, author, status) → expected for agent, publisher, manager, webmaster, admin, union
+            (
+                (Space::Actus, "agent", Status::Pending),
+                [Propose, Deny, Publish, Publish, Deny, Deny],
+            ),
+            (
+                (Space::Actus, "agent", Status::Published),
+                [Deny, Deny, Publish, Publish, Deny, Deny],
+            ),
+            (
+                (
+                    Space::Actus,
+                    "agent",
+                    Status::Rejected { reason: "x".into() },
+                ),
+                [Propose, Deny, Publish, Publish, Deny, Deny],
+            ),
+            (
+                (Space::Actus, "codir", Status::Published),
+                [Deny, Publish, Publish, Publish, Deny, Deny],
+            ),
+            (
+                (Space::Annonces, "agent", Status::Published),
+                [Propose, Deny, Publish, Publish, Deny, Deny],
+            ),
+            (
+                (Space::Pages, "codir", Status::Published),
+                [Deny, Publish, Publish, Publish, Deny, Deny],
+            ),
+            (
+                (Space::Syndicat(cgt()), "syndicat", Status::Published),
+                [Deny, Deny, Deny, Deny, Deny, Publish],
+            ),
+            (
+                (Space::Actus, "agent", Status::Deleted),
+                [Deny, Deny, Deny, Deny, Deny, Deny],
+            ),
+        ];
+        for ((space, author, status), row) in cases {
+            let item = item_in(space.clone(), author, status.clone());
+            for ((role, person), want) in people().iter().zip(row) {
+                assert_eq!(
+                    decide(person, &Action::Edit, Some(&item)),
+                    want,
+                    "{role} editing {space} by {author} ({status:?})"
+                );
+            }
+        }
+        // Webmasters may delete (not edit) a union item under the charter's moderation.
+        let union_item = item_in(Space::Syndicat(cgt()), "syndicat", Status::Published);
+        assert_eq!(
+            decide(&people()[3].1, &Action::Delete, Some(&union_item)),
+            Allow
+        );
+        assert_eq!(
+            decide(&people()[2].1, &Action::Delete, Some(&union_item)),
+            Deny
+        );
+    }
+
+    #[test]
+    fn only_webmasters_moderate() {
+        let pending = item_in(Space::Actus, "agent", Status::Pending);
+        let published = item_in(Space::Actus, "agent", Status::Published);
+        let want = [Deny, Deny, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(
+                decide(person, &Action::Moderate, Some(&pending)),
+                want,
+                "{role}"
+            );
+            assert_eq!(
+                decide(person, &Action::Moderate, Some(&published)),
+                Deny,
+                "{role}: nothing to validate"
+            );
+            assert_eq!(
+                decide(person, &Action::Moderate, None),
+                want,
+                "{role}: the queue"
+            );
+            assert_eq!(
+                decide(person, &Action::RemovePhoto, Some(&published)),
+                want,
+                "{role}: photos"
+            );
+        }
+    }
+
+    #[test]
+    fn everyone_reports_and_asks_for_photo_removal_on_published_items() {
+        let published = item_in(Space::Actus, "codir", Status::Published);
+        let pending = item_in(Space::Actus, "codir", Status::Pending);
+        for (role, person) in people() {
+            let own = person.login == published.author;
+            let want = if own { Deny } else { Allow };
+            assert_eq!(
+                decide(&person, &Action::Report, Some(&published)),
+                want,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &Action::RequestPhotoRemoval, Some(&published)),
+                Allow,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &Action::Report, Some(&pending)),
+                Deny,
+                "{role}: not published"
+            );
+        }
+    }
+
+    #[test]
+    fn annonces_are_renewed_by_their_author_or_a_manager() {
+        let annonce = item_in(Space::Annonces, "agent", Status::Published);
+        let want = [Allow, Deny, Allow, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(
+                decide(person, &Action::Renew, Some(&annonce)),
+                want,
+                "{role}"
+            );
+        }
+        let actu = item_in(Space::Actus, "agent", Status::Published);
+        assert_eq!(decide(&people()[0].1, &Action::Renew, Some(&actu)), Deny);
+    }
+
+    #[test]
+    fn a_disabled_account_may_do_nothing() {
+        let mut webmaster = people()[3].1.clone();
+        webmaster.disabled = true;
+        let pending = item_in(Space::Actus, "agent", Status::Pending);
+        assert_eq!(decide(&webmaster, &Action::Moderate, Some(&pending)), Deny);
+        assert_eq!(
+            decide(
+                &webmaster,
+                &Action::Create {
+                    space: Space::Actus,
+                    kind: Kind::Actu
+                },
+                None
+            ),
+            Deny
+        );
+    }
+}

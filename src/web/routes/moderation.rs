@@ -1,0 +1,176 @@
+//! The webmasters' queue (proposals oldest first, reports, photo-removal
+//! requests), an agent's own publications and notices, and the "flux d'info".
+
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::Markup;
+use serde::Deserialize;
+
+use super::spaces::parse_id;
+use crate::content::WriteError;
+use crate::domain::BlobHash;
+use crate::domain::policy::{Action, decide};
+use crate::web::auth::{Agent, check_csrf};
+use crate::web::views::{Section, moderation};
+use crate::web::{AppState, WebError};
+
+fn error_of(e: WriteError) -> WebError {
+    match e {
+        WriteError::Denied => WebError::Forbidden,
+        WriteError::NotFound => WebError::NotFound,
+        WriteError::Invalid(_) => {
+            WebError::BadRequest("Indiquez le motif du refus : il sera montré à l'auteur.")
+        }
+        WriteError::Store(e) => e.into(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    fait: Option<String>,
+}
+
+pub async fn get_queue(
+    Agent(signed_in, visitor): Agent,
+    State(state): State<AppState>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Markup, WebError> {
+    if !decide(&signed_in.user, &Action::Moderate, None).allowed() {
+        return Err(WebError::Forbidden);
+    }
+    let (pending, reports) = state.content.queue().await?;
+    let chrome = state.chrome(Section::Other, &visitor);
+    let message = match query.fait.as_deref() {
+        Some("valide") => Some("La proposition est publiée ; son auteur est prévenu."),
+        Some("refuse") => Some("La proposition est refusée ; son auteur voit le motif."),
+        Some("signalement") => Some("Le signalement est classé."),
+        Some("photo") => Some("La décision sur la photo est enregistrée."),
+        _ => None,
+    };
+    Ok(moderation::queue(&chrome, &pending, &reports, message))
+}
+
+#[derive(Deserialize)]
+pub struct ModerateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    motif: String,
+}
+
+pub async fn post_moderate(
+    Agent(signed_in, _): Agent,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<ModerateForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&signed_in, &form.csrf)?;
+    let id = parse_id(&id)?;
+    let (reason, done) = match form.decision.as_str() {
+        "valider" => (None, "valide"),
+        "refuser" => (Some(form.motif.trim().to_owned()), "refuse"),
+        _ => return Err(WebError::BadRequest("Choisissez de valider ou de refuser.")),
+    };
+    state
+        .content
+        .moderate(&signed_in.user, id, reason, state.clock.now())
+        .await
+        .map_err(error_of)?;
+    Ok(Redirect::to(&format!("/moderation?fait={done}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn post_close_report(
+    Agent(signed_in, _): Agent,
+    State(state): State<AppState>,
+    Path(report): Path<String>,
+    Form(form): Form<ReportForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&signed_in, &form.csrf)?;
+    let report: u128 = ulid::Ulid::from_string(&report)
+        .map_err(|_| WebError::NotFound)?
+        .0;
+    state
+        .content
+        .close_report(&signed_in.user, report, state.clock.now())
+        .await
+        .map_err(error_of)?;
+    Ok(Redirect::to("/moderation?fait=signalement").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PhotoForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    photo: String,
+    #[serde(default)]
+    decision: String,
+}
+
+pub async fn post_photo_decision(
+    Agent(signed_in, _): Agent,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<PhotoForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&signed_in, &form.csrf)?;
+    let id = parse_id(&id)?;
+    let photo = BlobHash::from_hex(&form.photo).ok_or(WebError::NotFound)?;
+    let remove = match form.decision.as_str() {
+        "retirer" => true,
+        "retablir" => false,
+        _ => {
+            return Err(WebError::BadRequest(
+                "Choisissez de retirer ou de rétablir la photo.",
+            ));
+        }
+    };
+    state
+        .content
+        .decide_photo(&signed_in.user, id, photo, remove, state.clock.now())
+        .await
+        .map_err(error_of)?;
+    Ok(Redirect::to("/moderation?fait=photo").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MineQuery {
+    envoye: Option<String>,
+    supprime: Option<String>,
+}
+
+pub async fn get_mine(
+    Agent(signed_in, visitor): Agent,
+    State(state): State<AppState>,
+    Query(query): Query<MineQuery>,
+) -> Result<Markup, WebError> {
+    let (items, notices) = state.content.mine(signed_in.user.login.clone()).await?;
+    let chrome = state.chrome(Section::Other, &visitor);
+    let message = if query.envoye.is_some() {
+        Some(
+            "Merci ! Votre proposition est envoyée aux webmestres. Vous serez prévenu ici de leur décision.",
+        )
+    } else if query.supprime.is_some() {
+        Some("C'est supprimé.")
+    } else {
+        None
+    };
+    Ok(moderation::mine(&chrome, &items, &notices, message))
+}
+
+pub async fn get_flux(
+    Agent(_, visitor): Agent,
+    State(state): State<AppState>,
+) -> Result<Markup, WebError> {
+    let chrome = state.chrome(Section::Other, &visitor);
+    let items = state.content.flux(chrome.now, 40).await?;
+    Ok(moderation::flux(&chrome, &items))
+}
