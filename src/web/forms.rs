@@ -48,12 +48,14 @@ impl FormInput {
         while let Some(field) = multipart
             .next_field()
             .await
-            .map_err(|_| "Le formulaire n'a pas pu être lu. Le fichier est peut-être trop volumineux (20 Mo au plus).")?
+            .map_err(|_| "Le formulaire n'a pas pu être lu : le fichier est peut-être trop volumineux (photo : 15 Mo, document : 10 Mo au plus).")?
         {
             let name = field.name().unwrap_or_default().to_owned();
             match field.file_name().map(str::to_owned) {
                 Some(file_name) => {
-                    let bytes = field.bytes().await.map_err(|_| "Le fichier envoyé n'a pas pu être lu.")?;
+                    let bytes = field.bytes().await.map_err(|_| {
+                        "Le fichier envoyé n'a pas pu être lu : il est peut-être trop volumineux (photo : 15 Mo, document : 10 Mo au plus)."
+                    })?;
                     if !bytes.is_empty() {
                         input.files.insert(name, (file_name, bytes.to_vec()));
                     }

@@ -4,6 +4,7 @@
 mod foundation;
 mod identity;
 mod ldap;
+mod publishing;
 mod router;
 mod slapd;
 mod store_fixture;
