@@ -354,12 +354,15 @@ impl Content {
             .find(|m| m.hash == photo)
             .ok_or(WriteError::NotFound)?;
         media.hidden = true;
+        let blobs: Vec<BlobHash> = std::iter::once(media.hash).chain(media.thumbnail).collect();
         item.updated = now;
         item.version += 1;
         let by = user.login.clone();
         self.store()
             .run(move |store| {
                 store.put_items(std::slice::from_ref(&item))?;
+                // Hidden everywhere at once, direct addresses included.
+                store.block_blobs(&blobs, true)?;
                 store.new_report(now, id, by, ReportKind::Photo { media: photo })?;
                 Ok(())
             })
@@ -381,18 +384,15 @@ impl Content {
             return Err(WriteError::Denied);
         }
         let mut item = old.clone();
+        let found = item
+            .media
+            .iter()
+            .find(|m| m.hash == photo)
+            .ok_or(WriteError::NotFound)?;
+        let blobs: Vec<BlobHash> = std::iter::once(found.hash).chain(found.thumbnail).collect();
         if remove {
-            let before = item.media.len();
             item.media.retain(|m| m.hash != photo);
-            if item.media.len() == before {
-                return Err(WriteError::NotFound);
-            }
-        } else {
-            let media = item
-                .media
-                .iter_mut()
-                .find(|m| m.hash == photo)
-                .ok_or(WriteError::NotFound)?;
+        } else if let Some(media) = item.media.iter_mut().find(|m| m.hash == photo) {
             media.hidden = false;
         }
         item.updated = now;
@@ -401,6 +401,7 @@ impl Content {
         self.store()
             .run(move |store| {
                 store.put_items(std::slice::from_ref(&item))?;
+                store.block_blobs(&blobs, remove)?;
                 let action = if remove {
                     "retrait de photo"
                 } else {

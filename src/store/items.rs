@@ -168,9 +168,29 @@ impl Store {
         Ok(hash)
     }
 
-    /// A blob's bytes and media type.
+    /// Stops (or resumes) serving blobs, e.g. a photo hidden for image rights.
+    pub fn block_blobs(&self, hashes: &[BlobHash], blocked: bool) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(BLOCKED_BLOBS)?;
+            for hash in hashes {
+                if blocked {
+                    table.insert(hash.0, ())?;
+                } else {
+                    table.remove(hash.0)?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A blob's bytes and media type; a blocked blob is not found.
     pub fn get_blob(&self, hash: BlobHash) -> Result<Option<(Vec<u8>, String)>> {
         let tx = self.db.begin_read()?;
+        if tx.open_table(BLOCKED_BLOBS)?.get(hash.0)?.is_some() {
+            return Ok(None);
+        }
         let blobs = tx.open_table(BLOBS)?;
         let Some(bytes) = blobs.get(hash.0)? else {
             return Ok(None);

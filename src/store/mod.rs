@@ -155,6 +155,7 @@ impl Store {
             tx.open_table(tables::AUDIT)?;
             tx.open_table(tables::NOTICES)?;
             tx.open_table(tables::REPORTS)?;
+            tx.open_table(tables::BLOCKED_BLOBS)?;
         }
         tx.commit()?;
         Ok(())

@@ -69,3 +69,7 @@ pub const NOTICES: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("
 
 /// report id (ULID u128) → CBOR `Report`: reports and photo-removal requests.
 pub const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports");
+
+/// BLAKE3 hash → (): blobs no longer served (photos hidden or removed for image
+/// rights), whoever still has their address.
+pub const BLOCKED_BLOBS: TableDefinition<[u8; 32], ()> = TableDefinition::new("blocked_blobs");

@@ -5,6 +5,7 @@ mod foundation;
 mod identity;
 mod ldap;
 mod publishing;
+mod rights;
 mod router;
 mod slapd;
 mod store_fixture;

@@ -644,6 +644,8 @@ async fn photo_removal_requests_hide_at_once_and_webmasters_decide() {
         .to_owned();
     let page = server.page(&with_photo, 200).await;
     let photo = attrs(&page, "figure.photo form input[name=photo]", "value").remove(0);
+    let photo_url = attrs(&page, "figure.photo img", "src").remove(0);
+    assert_eq!(server.get(&photo_url).await.status().as_u16(), 200);
     let token = csrf_of(&page);
     let asked = server
         .client
@@ -655,6 +657,11 @@ async fn photo_removal_requests_hide_at_once_and_webmasters_decide() {
     assert_eq!(asked.status().as_u16(), 303);
     let hidden = server.page(&format!("{with_photo}?photo=1"), 200).await;
     assert!(select(&hidden, "figure.photo").is_empty(), "hidden at once");
+    assert_eq!(
+        server.get(&photo_url).await.status().as_u16(),
+        404,
+        "even at its direct address"
+    );
     assert!(text(&hidden, "p.notice").contains("masquée"));
 
     let webmaster = server.signed_in("webmestre", DEMO_PASSWORD).await;
