@@ -169,6 +169,24 @@ impl Content {
             .await
     }
 
+    /// What a borne's idle screen cycles: items flagged for display, visible,
+    /// newest first; never an annonce (personal contact details).
+    pub async fn signage(&self, now: Timestamp, limit: usize) -> Result<Vec<Item>> {
+        self.store
+            .run(move |store| {
+                let keep = |i: &Item| i.signage && i.is_visible_at(now);
+                let mut items = store.list_space(&Space::Actus, 0, limit, keep)?.items;
+                items.extend(store.list_space(&Space::Rh, 0, limit, keep)?.items);
+                let soon = now + jiff::SignedDuration::from_hours(24 * 14);
+                items.extend(store.events_between(now, soon, limit, keep)?);
+                items.retain(|i| !matches!(i.space, Space::Annonces));
+                items.sort_by_key(|i| std::cmp::Reverse(i.published_time()));
+                items.truncate(limit);
+                Ok(items)
+            })
+            .await
+    }
+
     /// The webmasters' queue: proposals oldest first, and open reports.
     pub async fn queue(&self) -> Result<(Vec<Item>, Vec<(Report, Option<Item>)>)> {
         self.store

@@ -162,7 +162,9 @@ pub async fn authenticate(
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| path.clone());
-    if signed_in.is_none() && !is_public(&path) {
+    // A borne with nobody signed in shows its idle screen at `/`.
+    let kiosk_idle = device == DeviceClass::Kiosk && path == "/";
+    if signed_in.is_none() && !is_public(&path) && !kiosk_idle {
         return Redirect::to(&with_return("/connexion", &back)).into_response();
     }
     if signed_in.is_some() && charter_due && !before_charter(&path) {

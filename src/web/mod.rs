@@ -68,6 +68,9 @@ impl AppState {
                 .iter()
                 .map(|u| (u.slug.clone(), u.name.clone()))
                 .collect(),
+            kiosk_name: config.kiosk.name.clone(),
+            kiosk_place: config.kiosk.place.clone(),
+            kiosk_idle_seconds: config.sessions.kiosk_idle_seconds,
         };
         let shared_networks = config
             .sessions

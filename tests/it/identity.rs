@@ -353,9 +353,20 @@ async fn kiosk_sessions_end_after_ninety_idle_seconds_and_stay_on_the_borne() {
         200
     );
     server.clock.advance(SignedDuration::from_secs(90));
+    // The session is gone: the borne shows its idle screen, nothing of the agent.
+    let after = client
+        .get(server.kiosk_url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains("Touchez l'écran pour commencer"));
+    assert!(!after.contains("Camille"));
     assert_eq!(
         client
-            .get(server.kiosk_url("/"))
+            .get(server.kiosk_url("/actus"))
             .send()
             .await
             .unwrap()

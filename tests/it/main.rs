@@ -3,6 +3,7 @@
 
 mod foundation;
 mod identity;
+mod kiosk;
 mod ldap;
 mod publishing;
 mod rights;

@@ -9,6 +9,11 @@ use crate::web::{AppState, WebError};
 
 pub async fn get_home(visitor: Visitor, State(state): State<AppState>) -> Result<Markup, WebError> {
     let chrome = state.chrome(Section::Home, &visitor);
+    if visitor.signed_in.is_none() {
+        // Only a borne gets here signed out: its idle screen.
+        let items = state.content.signage(chrome.now, 12).await?;
+        return Ok(crate::web::views::kiosk::idle_screen(&chrome, &items));
+    }
     let (seq, minute) = (
         state.content.store().current_seq(),
         chrome.now.as_second() / 60,
@@ -23,6 +28,12 @@ pub async fn get_home(visitor: Visitor, State(state): State<AppState>) -> Result
         }
     };
     Ok(pages::home(&chrome, &main))
+}
+
+/// Keeps a session alive ("Je suis toujours là" on a borne): any signed-in
+/// request moves its last activity forward.
+pub async fn get_session_ping(_: crate::web::auth::Agent) -> axum::http::StatusCode {
+    axum::http::StatusCode::NO_CONTENT
 }
 
 pub async fn get_healthz() -> &'static str {

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::get_home))
         .route("/healthz", get(home::get_healthz))
+        .route("/session", get(home::get_session_ping))
         .route(
             "/connexion",
             get(account::get_sign_in).post(account::post_sign_in),

@@ -34,6 +34,11 @@ pub struct Site {
     pub tz: TimeZone,
     /// Union spaces: slug and name.
     pub unions: Vec<(String, String)>,
+    /// The borne's name and place, shown on kiosk pages.
+    pub kiosk_name: String,
+    pub kiosk_place: String,
+    /// The kiosk idle limit, for the page's countdown.
+    pub kiosk_idle_seconds: u64,
 }
 
 /// The per-request frame context.
@@ -88,8 +93,12 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 link rel="stylesheet" href=(site.css_url);
                 script src=(site.js_url) defer {}
             }
-            body data-device=(chrome.device.key()) {
+            body data-device=(chrome.device.key())
+                data-idle=[(chrome.device == DeviceClass::Kiosk && chrome.user.is_some()).then_some(site.kiosk_idle_seconds)] {
                 a.skip href="#contenu" { "Aller au contenu" }
+                @if chrome.device == DeviceClass::Kiosk {
+                    p.kiosk-place { (site.kiosk_name) @if !site.kiosk_place.is_empty() { " — " (site.kiosk_place) } }
+                }
                 header.site-header {
                     a.brand href="/" {
                         span.brand-mark aria-hidden="true" { (icon("home")) }

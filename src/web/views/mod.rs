@@ -7,6 +7,7 @@ pub mod editor;
 pub mod format;
 pub mod icons;
 pub mod items;
+pub mod kiosk;
 pub mod layout;
 pub mod moderation;
 pub mod pages;
