@@ -115,7 +115,8 @@ impl Content {
             signage: draft.signage && decision == Decision::Publish,
             details: draft.details,
         };
-        if kind == Kind::Annonce && item.expires_at.is_none() {
+        // A proposal's 30 days are set when it is validated.
+        if kind == Kind::Annonce && item.expires_at.is_none() && item.status == Status::Published {
             item.expires_at = Some(Item::annonce_expiry(item.publish_at.unwrap_or(now)));
         }
         item.check()
@@ -269,8 +270,11 @@ impl Content {
         item.updated = now;
         item.version += 1;
         if item.kind() == Kind::Annonce && item.status == Status::Published {
-            // An annonce's 30 days start when it goes online.
-            item.expires_at = Some(Item::annonce_expiry(now));
+            // An annonce's 30 days start when it goes online (now, or its
+            // scheduled date); an earlier end chosen by its author stays.
+            let online = item.publish_at.map_or(now, |p| p.max(now));
+            let default = Item::annonce_expiry(online);
+            item.expires_at = Some(item.expires_at.map_or(default, |own| own.min(default)));
         }
         let (saved, actor) = (item.clone(), user.clone());
         self.store()

@@ -14,6 +14,6 @@ pub use item::{
     AnnonceCategory, BlobHash, Details, EventDetails, Item, ItemId, JobDetails, JobKind, Kind,
     LinkGroup, Media, Status,
 };
-pub use session::{DeviceClass, Expiry, Session, SessionLimits};
+pub use session::{DeviceClass, Expiry, Handoff, HandoffKind, Session, SessionLimits};
 pub use space::{Space, UnionSlug};
 pub use user::{Login, Role, User};

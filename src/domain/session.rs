@@ -42,6 +42,40 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// How long a QR hand-off link stays valid.
+pub const HANDOFF_LIFETIME: SignedDuration = SignedDuration::from_mins(2);
+
+/// A QR link between a borne and a phone (DESIGN §5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HandoffKind {
+    /// "Continuer sur mon téléphone": open `path` on the phone; with `login`,
+    /// the borne's session moves to the phone (the borne's ends).
+    Continue {
+        path: String,
+        login: Option<Login>,
+        /// The borne's session (token hash), ended when the phone takes over.
+        from_session: Option<[u8; 32]>,
+    },
+    /// "Se connecter avec mon téléphone": a signed-in phone approves, the borne
+    /// opens a session without a password typed on a shared screen.
+    PhoneSignIn {
+        borne: String,
+        approved_by: Option<Login>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub kind: HandoffKind,
+    pub created: Timestamp,
+}
+
+impl Handoff {
+    pub fn expired(&self, now: Timestamp) -> bool {
+        now.duration_since(self.created) >= HANDOFF_LIFETIME
+    }
+}
+
 /// Idle and absolute limits per device class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionLimits {

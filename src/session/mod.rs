@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use std::net::IpAddr;
 
 use crate::config::Config;
-use crate::domain::{DeviceClass, Login, Session, SessionLimits};
+use crate::domain::{DeviceClass, Handoff, HandoffKind, Login, Session, SessionLimits};
 use crate::store::{Result, Store};
 
 pub use throttle::Throttle;
@@ -140,6 +140,66 @@ impl Sessions {
     pub async fn close(&self, token: &str) -> Result<()> {
         let key = hash(token);
         self.store.run(move |store| store.delete_session(key)).await
+    }
+
+    /// The store key of a session token.
+    pub fn key_of(token: &str) -> [u8; 32] {
+        hash(token)
+    }
+
+    /// Ends the session stored under `key`.
+    pub async fn close_key(&self, key: [u8; 32]) -> Result<()> {
+        self.store.run(move |store| store.delete_session(key)).await
+    }
+
+    /// A new single-use, two-minute QR hand-off; returns its token.
+    pub async fn new_handoff(&self, kind: HandoffKind, now: Timestamp) -> Result<String> {
+        let token = random_hex(24);
+        let (key, handoff) = (hash(&token), Handoff { kind, created: now });
+        self.store
+            .run(move |store| store.put_handoff(key, &handoff))
+            .await?;
+        Ok(token)
+    }
+
+    /// A hand-off still valid, without using it.
+    pub async fn peek_handoff(&self, token: &str, now: Timestamp) -> Result<Option<Handoff>> {
+        let key = hash(token);
+        let found = self.store.run(move |store| store.get_handoff(key)).await?;
+        Ok(found.filter(|h| !h.expired(now)))
+    }
+
+    /// Uses a hand-off: only the first caller gets it, and only in time.
+    pub async fn take_handoff(&self, token: &str, now: Timestamp) -> Result<Option<Handoff>> {
+        let key = hash(token);
+        let taken = self.store.run(move |store| store.take_handoff(key)).await?;
+        Ok(taken.filter(|h| !h.expired(now)))
+    }
+
+    /// A phone approves "Se connecter sur la borne": the borne picks it up.
+    pub async fn approve_phone_sign_in(
+        &self,
+        token: &str,
+        login: Login,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let key = hash(token);
+        self.store
+            .run(move |store| {
+                let Some(mut handoff) = store.get_handoff(key)?.filter(|h| !h.expired(now)) else {
+                    return Ok(false);
+                };
+                let HandoffKind::PhoneSignIn { approved_by, .. } = &mut handoff.kind else {
+                    return Ok(false);
+                };
+                if approved_by.is_some() {
+                    return Ok(false);
+                }
+                *approved_by = Some(login);
+                store.put_handoff(key, &handoff)?;
+                Ok(true)
+            })
+            .await
     }
 
     /// Ends every session of an agent; returns how many ended.

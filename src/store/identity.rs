@@ -205,6 +205,33 @@ impl Store {
         Ok(out)
     }
 
+    pub fn put_handoff(&self, hash: [u8; 32], handoff: &crate::domain::Handoff) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(HANDOFFS)?
+            .insert(hash, codec::encode(handoff).as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get_handoff(&self, hash: [u8; 32]) -> Result<Option<crate::domain::Handoff>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(HANDOFFS)?;
+        let value = table.get(hash)?;
+        value.map(|v| codec::decode(v.value())).transpose()
+    }
+
+    /// Removes a hand-off and returns it: whoever removes it first uses it.
+    pub fn take_handoff(&self, hash: [u8; 32]) -> Result<Option<crate::domain::Handoff>> {
+        let tx = self.db.begin_write()?;
+        let taken = {
+            let mut table = tx.open_table(HANDOFFS)?;
+            let removed = table.remove(hash)?;
+            removed.map(|v| codec::decode(v.value())).transpose()?
+        };
+        tx.commit()?;
+        Ok(taken)
+    }
+
     /// Every user of the directory cache, ordered by login.
     pub fn all_users(&self) -> Result<Vec<crate::domain::User>> {
         let tx = self.db.begin_read()?;

@@ -156,6 +156,7 @@ impl Store {
             tx.open_table(tables::NOTICES)?;
             tx.open_table(tables::REPORTS)?;
             tx.open_table(tables::BLOCKED_BLOBS)?;
+            tx.open_table(tables::HANDOFFS)?;
         }
         tx.commit()?;
         Ok(())

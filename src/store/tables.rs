@@ -73,3 +73,7 @@ pub const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports"
 /// BLAKE3 hash → (): blobs no longer served (photos hidden or removed for image
 /// rights), whoever still has their address.
 pub const BLOCKED_BLOBS: TableDefinition<[u8; 32], ()> = TableDefinition::new("blocked_blobs");
+
+/// BLAKE3 hash of a hand-off token → CBOR `Handoff`: QR links between a borne
+/// and a phone, single use, two minutes.
+pub const HANDOFFS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("handoffs");

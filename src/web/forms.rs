@@ -130,9 +130,30 @@ pub fn slugify(title: &str) -> String {
     slug.trim_end_matches('-').chars().take(60).collect()
 }
 
-/// Re-reads a kept media from its hidden field: `hash:thumb:w:h` or `hash::0:0:name`.
-fn kept_media(raw: &str, alt: &str) -> Option<Media> {
-    let mut parts = raw.splitn(5, ':');
+/// Who may bring a kept upload back: the server's key and the agent's login
+/// sign each token, so a form cannot attach a file it did not upload.
+#[derive(Clone, Copy)]
+pub struct UploadSigner<'a> {
+    pub key: &'a [u8; 32],
+    pub login: &'a str,
+}
+
+impl UploadSigner<'_> {
+    fn mac(&self, payload: &str) -> String {
+        let mut data = self.login.as_bytes().to_vec();
+        data.push(0);
+        data.extend(payload.as_bytes());
+        blake3::keyed_hash(self.key, &data).to_hex()[..32].to_owned()
+    }
+}
+
+/// Re-reads a kept upload from its hidden field, if its signature holds.
+fn kept_media(raw: &str, alt: &str, signer: UploadSigner) -> Option<Media> {
+    let (payload, mac) = raw.rsplit_once('~')?;
+    if signer.mac(payload) != mac {
+        return None;
+    }
+    let mut parts = payload.splitn(5, ':');
     let hash = BlobHash::from_hex(parts.next()?)?;
     let thumbnail = parts.next().and_then(BlobHash::from_hex);
     let width = parts.next()?.parse().ok()?;
@@ -141,6 +162,7 @@ fn kept_media(raw: &str, alt: &str) -> Option<Media> {
     Some(Media {
         hash,
         thumbnail,
+        // Consent is asked again on every submission (see `collect_media`).
         consent: true,
         hidden: false,
         alt: alt.to_owned(),
@@ -150,16 +172,17 @@ fn kept_media(raw: &str, alt: &str) -> Option<Media> {
     })
 }
 
-/// The hidden-field form of a media (see [`kept_media`]).
-pub fn media_token(media: &Media) -> String {
-    format!(
+/// The signed hidden-field form of an upload (see [`kept_media`]).
+pub fn media_token(media: &Media, signer: UploadSigner) -> String {
+    let payload = format!(
         "{}:{}:{}:{}:{}",
         media.hash.to_hex(),
         media.thumbnail.map(|t| t.to_hex()).unwrap_or_default(),
         media.width,
         media.height,
-        media.name.replace(':', "_")
-    )
+        media.name.replace([':', '~'], "_")
+    );
+    format!("{payload}~{}", signer.mac(&payload))
 }
 
 /// Stores the uploaded photo and document, if any, and returns the media of the
@@ -168,6 +191,7 @@ pub fn collect_media(
     input: &mut FormInput,
     store: &Store,
     existing: &[Media],
+    signer: UploadSigner,
     errors: &mut FieldErrors,
 ) -> Vec<Media> {
     let mut out: Vec<Media> = Vec::new();
@@ -179,21 +203,29 @@ pub fn collect_media(
         }
     }
     // Media uploaded with a previous, refused submission of this form.
+    let mut new_photo = false;
     for key in ["photo_gardee", "document_garde"] {
         let raw = input.get(key).to_owned();
-        if let Some(media) = kept_media(&raw, input.get("photo_alt"))
-            && !out.iter().any(|m| m.hash == media.hash)
-        {
-            out.push(media);
+        match kept_media(&raw, input.get("photo_alt"), signer) {
+            Some(media) if input.checked(&format!("retirer_{}", media.hash.to_hex())) => {
+                input.fields.remove(key);
+            }
+            Some(media) if !out.iter().any(|m| m.hash == media.hash) => {
+                new_photo |= media.is_photo();
+                out.push(media);
+            }
+            _ => {}
         }
     }
-    if let Some((_, bytes)) = input.files.remove("photo") {
-        if !input.checked("consentement") {
-            errors.push((
-                "consentement",
-                "Cochez la case : les personnes reconnaissables sur la photo doivent avoir donné leur accord.".into(),
-            ));
-        }
+    let uploaded = input.files.remove("photo");
+    // Consent is ticked for every new photo, kept from a refused form or not.
+    if (new_photo || uploaded.is_some()) && !input.checked("consentement") {
+        errors.push((
+            "consentement",
+            "Cochez la case : les personnes reconnaissables sur la photo doivent avoir donné leur accord.".into(),
+        ));
+    }
+    if let Some((_, bytes)) = uploaded {
         match media::process_photo(&bytes) {
             Ok(processed) => {
                 let stored = store
@@ -215,7 +247,7 @@ pub fn collect_media(
                         };
                         input
                             .fields
-                            .insert("photo_gardee".into(), media_token(&media));
+                            .insert("photo_gardee".into(), media_token(&media, signer));
                         out.push(media);
                     }
                     Err(e) => {
@@ -266,7 +298,7 @@ pub fn collect_media(
                     };
                     input
                         .fields
-                        .insert("document_garde".into(), media_token(&media));
+                        .insert("document_garde".into(), media_token(&media, signer));
                     out.push(media);
                 }
                 Err(e) => {
@@ -284,9 +316,11 @@ pub fn collect_media(
             Err(_) => errors.push(("document", "Seuls les documents PDF sont acceptés.".into())),
         }
     }
-    if out.iter().any(|m| m.is_photo() && m.alt.is_empty()) {
-        for media in out.iter_mut().filter(|m| m.is_photo() && m.alt.is_empty()) {
-            media.alt = input.get("photo_alt").trim().to_owned();
+    // The description field describes the item's photo: an edit applies to it.
+    let alt = input.get("photo_alt").trim().to_owned();
+    if !alt.is_empty() {
+        for media in out.iter_mut().filter(|m| m.is_photo()) {
+            media.alt = alt.clone();
         }
     }
     out

@@ -48,6 +48,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The shared part of the home page.
     pub home_cache: Arc<cache::FragmentCache>,
+    /// Signs the tokens that carry uploads across a refused form.
+    pub upload_key: Arc<[u8; 32]>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             secure_cookies: config.public_url.starts_with("https://"),
             shared_networks: Arc::new(shared_networks),
             home_cache: Arc::default(),
+            upload_key: Arc::new(rand::random()),
             config,
             clock,
             site: Arc::new(site),

@@ -1,15 +1,17 @@
 // Accessibility (RGAA maps to WCAG 2.1 AA): axe-core's WCAG 2.1 A and AA rules
 // find nothing on the sign-in page and the main signed-in pages, at the phone,
-// portrait-borne and desktop sizes.
+// portrait-borne and desktop sizes. The borne size is served by the kiosk
+// listener (kiosk pages carry the borne's name and, signed out, `/` is the
+// idle screen); the others by the web listener.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  newContext,
   VIEWPORTS,
   describeViolations,
   launchChromium,
+  newContext,
   runAxe,
   signIn,
   startKiosque,
@@ -37,7 +39,7 @@ let browser;
 let itemPath;
 
 before(async () => {
-  kiosque = await startKiosque({ kiosk: false });
+  kiosque = await startKiosque({ kiosk: true });
   browser = await launchChromium();
 });
 
@@ -47,13 +49,16 @@ after(async () => {
 });
 
 for (const [name, viewport] of Object.entries(VIEWPORTS)) {
-  describe(`axe-core WCAG 2.1 AA, ${name} ${viewport.width}×${viewport.height}`, () => {
+  const kiosk = name === 'borne';
+  describe(`axe-core WCAG 2.1 AA, ${name} ${viewport.width}×${viewport.height}${kiosk ? ' (kiosk listener)' : ''}`, () => {
     let context;
     let page;
+    let base;
 
     before(async () => {
       context = await newContext(browser, { viewport });
       page = await context.newPage();
+      base = kiosk ? kiosque.kioskUrl : kiosque.webUrl;
     });
 
     after(async () => {
@@ -61,21 +66,31 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
     });
 
     test('/connexion (signed out)', async () => {
-      await page.goto(`${kiosque.webUrl}/connexion`);
+      await page.goto(`${base}/connexion`);
+      assert.equal(await page.getAttribute('body', 'data-device'), kiosk ? 'kiosk' : 'personal');
       const violations = await runAxe(page, { disableRules: KNOWN_ISSUES });
       assert.deepEqual(violations.map((v) => v.id), [], describeViolations(violations));
     });
 
+    if (kiosk) {
+      test('/ signed out: the idle screen', async () => {
+        await page.goto(`${base}/`);
+        assert.equal(new URL(page.url()).pathname, '/');
+        const violations = await runAxe(page, { disableRules: KNOWN_ISSUES });
+        assert.deepEqual(violations.map((v) => v.id), [], describeViolations(violations));
+      });
+    }
+
     test('signed-in pages', async () => {
-      await signIn(page, kiosque.webUrl, 'agent');
+      await signIn(page, base, 'agent');
       if (!itemPath) {
-        await page.goto(`${kiosque.webUrl}/actus`);
+        await page.goto(`${base}/actus`);
         itemPath = await page.locator('main .card-title a').first().getAttribute('href');
         assert.match(itemPath, /^\/actus\/[0-9A-Z]+$/);
       }
       const problems = [];
       for (const path of SIGNED_IN_PAGES.map((p) => p ?? itemPath)) {
-        const response = await page.goto(`${kiosque.webUrl}${path}`);
+        const response = await page.goto(`${base}${path}`);
         assert.equal(response.status(), 200, `GET ${path}`);
         assert.notEqual(new URL(page.url()).pathname, '/connexion', `${path}: still signed in`);
         const violations = await runAxe(page, { disableRules: KNOWN_ISSUES });

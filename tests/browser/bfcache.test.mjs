@@ -13,11 +13,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  newContext,
   PASSWORD,
   VIEWPORTS,
   endSessionsAsAdmin,
   launchChromium,
+  newContext,
   signIn,
   startKiosque,
 } from './support.mjs';
@@ -86,7 +86,7 @@ function snapshot() {
  * cache may be reloading: the handler runs in `pageshow`), for at most
  * `timeout` ms. Returns the last state seen and whether it was acceptable.
  */
-async function settle(page, ok, timeout = 5_000) {
+async function settle(page, ok, timeout = 10_000) {
   const deadline = Date.now() + timeout;
   let last = null;
   for (;;) {
@@ -101,8 +101,11 @@ async function settle(page, ok, timeout = 5_000) {
   }
 }
 
-const signedOutPage = (s) =>
-  s.h1 === 'Se connecter' && !s.signedInChrome && !s.text.includes(AGENT_NAME) && !s.login && !s.password;
+/** Nothing of the previous agent: no name, no signed-in header or menu, nothing typed. */
+const nothingOfTheAgent = (s) => !s.signedInChrome && !s.text.includes(AGENT_NAME) && !s.login && !s.password;
+
+/** The sign-in page, blank. */
+const signedOutPage = (s) => s.h1 === 'Se connecter' && nothingOfTheAgent(s);
 
 function describeState(s) {
   if (!s) return 'nothing readable';
@@ -131,16 +134,19 @@ describe('back/forward cache on a borne (kiosk listener, bfcache on)', () => {
       assert.ok(result.ok, `after sign-out: ${describeState(result.state)}`);
 
       // Back, again and again, to the first page of the tab (entry 0 is the
-      // new tab's about:blank): the agent's card, the home page, the charter,
-      // the sign-in page where the agent typed their login.
+      // new tab's about:blank): the agent's card, the home page (signed out,
+      // a borne shows its idle screen there), the charter, and the sign-in
+      // page where the agent typed their login and password.
       const start = await historyIndex();
       assert.ok(start >= 4, `history index ${start} after sign-in, charter, home, card, sign-out`);
       for (let step = 1; step < start; step += 1) {
         await page.goBack({ waitUntil: 'commit' });
-        result = await settle(page, signedOutPage);
+        const last = step === start - 1;
+        result = await settle(page, last ? signedOutPage : nothingOfTheAgent);
         assert.ok(result.ok, `Back ×${step}: ${describeState(result.state)}`);
       }
       assert.equal(result.state.h1, 'Se connecter');
+      assert.equal(result.state.url, '/connexion');
       t.diagnostic(`restored from bfcache: ${events.restored.join(' ') || 'none'}`);
       t.diagnostic(`not restored: ${events.notRestored.join(' | ') || 'none'}`);
     } finally {

@@ -6,7 +6,7 @@
 // (`launchChromium`), and stops both in its `after` hook.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -35,20 +35,10 @@ export const VIEWPORTS = {
 /** Where screenshots go (not committed). */
 export const SHOTS_DIR = process.env.KIOSQUE_SHOTS_DIR || '/tmp/kiosque-shots';
 
-/** A TCP port nobody listens on right now (the kernel picks it, we close it). */
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Two distinct free ports (held together so the kernel cannot hand out the same one twice). */
+/**
+ * `n` distinct free loopback ports: the kernel picks them (listen on port 0),
+ * all are held until each is known, then closed for kiosque to take.
+ */
 async function freePorts(n) {
   const servers = [];
   try {
@@ -87,12 +77,12 @@ export async function startKiosque({ kiosk = true } = {}) {
   if (kiosk) toml += `\n[kiosk]\nlisten = "127.0.0.1:${kioskPort}"\n`;
   await writeFile(config, toml);
 
-  // Only our own variables: a stray KIOSQUE_* key in the environment would
-  // make kiosque refuse to start (unknown keys are errors).
+  // Only our own settings: a stray KIOSQUE_* key in the environment would
+  // change the configuration, or make kiosque refuse to start.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('KIOSQUE_')),
   );
-  env.KIOSQUE_LOG = env.KIOSQUE_LOG_BROWSER_TESTS || 'warn';
+  env.KIOSQUE_LOG = process.env.KIOSQUE_LOG || 'warn';
   env.NO_COLOR = '1';
   const child = spawn(
     binary,
@@ -166,9 +156,13 @@ export async function startKiosque({ kiosk = true } = {}) {
  * Launches Debian's Chromium (never a downloaded browser).
  *
  * With `bfcache: true` the back/forward cache stays on, as on a real borne:
- * playwright-core adds `--disable-back-forward-cache` to its default switches
- * ("avoids surprises during page.goBack()"), so that default is dropped and the
- * feature is enabled explicitly.
+ * Chromium has it on by default, and playwright-core turns it off by adding
+ * `--disable-back-forward-cache` to its default switches ("avoids surprises
+ * during page.goBack()"), so that default is dropped. (A second
+ * `--enable-features=BackForwardCache` switch is not needed, and would compete
+ * with the `--enable-features` switch playwright-core already passes.)
+ * The tests that rely on the cache check that a page really was restored from
+ * it, so a Chromium without it fails them instead of passing them vacuously.
  */
 export async function launchChromium({ bfcache = false } = {}) {
   if (!existsSync(chromiumPath)) {
@@ -184,14 +178,7 @@ export async function launchChromium({ bfcache = false } = {}) {
     '--disable-sync',
   ];
   const options = { executablePath: chromiumPath, headless: true, args, timeout: 30_000 };
-  if (bfcache) {
-    // Chromium reads only the last --enable-features switch: repeat the ones
-    // playwright-core enables, plus the cache.
-    args.push(
-      '--enable-features=CDPScreenshotNewSurface,SkipListAccountsWithoutGaiaCookies,BackForwardCache',
-    );
-    options.ignoreDefaultArgs = ['--disable-back-forward-cache'];
-  }
+  if (bfcache) options.ignoreDefaultArgs = ['--disable-back-forward-cache'];
   return chromium.launch(options);
 }
 
@@ -229,7 +216,7 @@ export async function signIn(page, base, login = 'agent', { stay = false } = {})
 }
 
 const require = createRequire(import.meta.url);
-const axeSource = require('fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** WCAG 2.1 level A and AA rules (RGAA maps to them). */
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];

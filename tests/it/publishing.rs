@@ -381,6 +381,70 @@ async fn a_refused_form_keeps_what_was_typed_and_uploaded() {
     let kept = attrs(&html, "input[name=photo_gardee]", "value");
     assert_eq!(kept.len(), 1, "the upload is kept");
     assert!(!select(&html, ".media-kept img").is_empty() || kept[0].len() > 64);
+    // Resubmitted without ticking the box: still refused, the photo still kept.
+    let again = submit(
+        &server,
+        &server.client,
+        "/publier?espace=actus",
+        &[
+            ("titre", "Chantier de la rue des Tanneurs"),
+            ("texte", "Le texte."),
+            ("photo_gardee", &kept[0]),
+            ("action", "enregistrer"),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(again.status().as_u16(), 422, "no consent, no photo");
+    // A token forged for another file (or tampered with) is ignored.
+    let forged = kept[0].replacen(&kept[0][..8], "00000000", 1);
+    let tampered = submit(
+        &server,
+        &server.client,
+        "/publier?espace=actus",
+        &[
+            ("titre", "Photo d'un autre"),
+            ("photo_gardee", &forged),
+            ("consentement", "oui"),
+            ("action", "enregistrer"),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(tampered.status().as_u16(), 303);
+    let page = server
+        .page(tampered.headers()["location"].to_str().unwrap(), 200)
+        .await;
+    assert!(
+        select(&page, "figure.photo").is_empty(),
+        "a forged token attaches nothing"
+    );
+    let other = server.signed_in("codir", DEMO_PASSWORD).await;
+    let stolen = submit(
+        &server,
+        &other,
+        "/publier?espace=actus",
+        &[
+            ("titre", "Photo volée"),
+            ("photo_gardee", &kept[0]),
+            ("consentement", "oui"),
+            ("action", "enregistrer"),
+        ],
+        vec![],
+    )
+    .await;
+    let page = html_of(
+        other
+            .get(server.url(stolen.headers()["location"].to_str().unwrap()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        select(&page, "figure.photo").is_empty(),
+        "a token is good for its uploader only"
+    );
     // Resubmitted with consent and without uploading again.
     let accepted = submit(
         &server,
@@ -744,16 +808,25 @@ async fn reports_reach_the_webmasters() {
     )
     .remove(0);
     let token = csrf(&server, &webmaster).await;
-    assert_eq!(
+    let deleted = webmaster
+        .post(server.url(&action))
+        .form(&[("csrf", token.as_str()), ("decision", "supprimer")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status().as_u16(), 303);
+    server.page(&href, 404).await;
+    let queue = html_of(
         webmaster
-            .post(server.url(&action))
-            .form(&[("csrf", token.as_str())])
+            .get(server.url("/moderation"))
             .send()
             .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        303
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        !text(&queue, "ul.reports").contains("Une photo montre un enfant."),
+        "deleting closes the report"
     );
 }
 

@@ -85,6 +85,9 @@ pub async fn post_moderate(
 pub struct ReportForm {
     #[serde(default)]
     csrf: String,
+    /// `supprimer` deletes the reported item before closing the report.
+    #[serde(default)]
+    decision: String,
 }
 
 pub async fn post_close_report(
@@ -97,9 +100,22 @@ pub async fn post_close_report(
     let report: u128 = ulid::Ulid::from_string(&report)
         .map_err(|_| WebError::NotFound)?
         .0;
+    let now = state.clock.now();
+    if form.decision == "supprimer" {
+        let found = state
+            .content
+            .store()
+            .run(move |store| store.get_report(report))
+            .await?;
+        let item = found.ok_or(WebError::NotFound)?.item;
+        match state.content.delete(&signed_in.user, item, now).await {
+            Ok(_) | Err(WriteError::NotFound) => {}
+            Err(e) => return Err(error_of(e)),
+        }
+    }
     state
         .content
-        .close_report(&signed_in.user, report, state.clock.now())
+        .close_report(&signed_in.user, report, now)
         .await
         .map_err(error_of)?;
     Ok(Redirect::to("/moderation?fait=signalement").into_response())

@@ -192,10 +192,15 @@ async fn read_submission(
     check_csrf(user_csrf, input.get("csrf"))?;
     let preview = input.get("action") == "apercu";
     let store = state.content.store().clone();
+    let (key, login) = (*state.upload_key, user_csrf.user.login.as_str().to_owned());
     let (input, media, mut errors) = store
         .run(move |store| {
             let mut errors = FieldErrors::new();
-            let media = collect_media(&mut input, store, &existing, &mut errors);
+            let signer = crate::web::forms::UploadSigner {
+                key: &key,
+                login: &login,
+            };
+            let media = collect_media(&mut input, store, &existing, signer, &mut errors);
             Ok((input, media, errors))
         })
         .await?;
@@ -247,8 +252,8 @@ fn render_editor(
     (status, page).into_response()
 }
 
-fn after_write(item: &Item) -> Redirect {
-    if item.status == crate::domain::Status::Pending {
+fn after_write(item: &Item, user: &crate::domain::User) -> Redirect {
+    if item.status == crate::domain::Status::Pending && item.author == user.login {
         Redirect::to("/mes-publications?envoye=1")
     } else {
         Redirect::to(&item_url(item))
@@ -307,7 +312,7 @@ pub async fn post_publish(
         .create(user, draft, &state.site.unions, now)
         .await
     {
-        Ok(item) => Ok(after_write(&item).into_response()),
+        Ok(item) => Ok(after_write(&item, user).into_response()),
         Err(WriteError::Store(crate::store::StoreError::SlugTaken(_))) => Ok(render_editor(
             &state,
             &visitor,
@@ -498,7 +503,7 @@ pub async fn post_edit(
         }
     };
     match state.content.update(user, id, draft, now).await {
-        Ok(item) => Ok(after_write(&item).into_response()),
+        Ok(item) => Ok(after_write(&item, user).into_response()),
         Err(WriteError::Store(crate::store::StoreError::SlugTaken(_))) => Ok(render_editor(
             &state,
             &visitor,

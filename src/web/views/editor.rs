@@ -7,7 +7,7 @@ use super::format::Markdown;
 use super::items::{annonce_label, job_label, media_url};
 use super::layout::{Chrome, csrf_field, page};
 use crate::domain::{AnnonceCategory, DeviceClass, JobKind, Kind, Media};
-use crate::web::forms::{FieldErrors, FormInput, LINK_ICONS, media_token};
+use crate::web::forms::{FieldErrors, FormInput, LINK_ICONS};
 
 /// What the editor shows.
 pub struct EditorPage<'a> {
@@ -236,9 +236,4 @@ pub fn chooser(chrome: &Chrome, choices: &[Choice]) -> Markup {
             }
         },
     )
-}
-
-/// The hidden token of each kept media (used by the routes to pre-fill edits).
-pub fn kept_tokens(media: &[Media]) -> Vec<String> {
-    media.iter().map(media_token).collect()
 }

@@ -102,6 +102,27 @@ impl Render for When<'_> {
     }
 }
 
+/// A QR code of a URL, as inline SVG (no request, CSP-safe).
+pub struct QrSvg<'a>(pub &'a str);
+
+impl Render for QrSvg<'_> {
+    fn render(&self) -> Markup {
+        match qrcode::QrCode::new(self.0.as_bytes()) {
+            Ok(code) => {
+                let svg = code
+                    .render::<qrcode::render::svg::Color>()
+                    .min_dimensions(280, 280)
+                    .quiet_zone(true)
+                    .build();
+                // Drop the XML prolog: the SVG is inlined in HTML.
+                let start = svg.find("<svg").unwrap_or(0);
+                html! { div.qr role="img" aria-label="Code QR" { (PreEscaped(&svg[start..])) } }
+            }
+            Err(_) => html! { p { (self.0) } },
+        }
+    }
+}
+
 /// Markdown source, rendered to sanitised HTML on output.
 pub struct Markdown<'a>(pub &'a str);
 

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod editor;
 pub mod format;
+pub mod handoff;
 pub mod icons;
 pub mod items;
 pub mod kiosk;

@@ -72,10 +72,10 @@ pub fn queue(
                                         (csrf_field(chrome))
                                         button.button type="submit" { "Classer le signalement" }
                                     }
-                                    @if let Some(item) = item {
-                                        form.inline-form method="post" action=(format!("/supprimer/{}", item.id)) {
+                                    @if item.is_some() {
+                                        form.inline-form method="post" action=(format!("/moderation/signalement/{}", ulid::Ulid(report.id))) {
                                             (csrf_field(chrome))
-                                            button.button type="submit" { "Supprimer le contenu" }
+                                            button.button type="submit" name="decision" value="supprimer" { "Supprimer le contenu" }
                                         }
                                     }
                                 }

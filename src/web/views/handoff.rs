@@ -1,0 +1,108 @@
+//! The QR hand-offs between a borne and a phone (DESIGN §5).
+
+use maud::{Markup, html};
+
+use super::format::QrSvg;
+use super::layout::{Chrome, csrf_field, page};
+
+/// On the borne: the QR to scan to continue on the phone.
+pub fn continue_qr(chrome: &Chrome, url: &str, back: &str, with_session: bool) -> Markup {
+    page(
+        chrome,
+        "Continuer sur mon téléphone",
+        html! {
+            div.handoff {
+                h1 { "Continuer sur mon téléphone" }
+                (QrSvg(url))
+                p { "Scannez ce code avec l'appareil photo de votre téléphone. Il est valable 2 minutes, une seule fois." }
+                @if with_session {
+                    p.notice { "Votre session passera sur votre téléphone et se fermera sur cette borne." }
+                }
+                p { a.button href=(back) { "Revenir à la page" } }
+            }
+        },
+    )
+}
+
+/// The box on kiosk item pages.
+pub fn continue_box(chrome: &Chrome, path: &str) -> Markup {
+    html! {
+        section.continue-box aria-labelledby="titre-continuer" {
+            h2 #titre-continuer { "Continuer sur mon téléphone" }
+            form.inline-form method="post" action="/continuer" {
+                (csrf_field(chrome))
+                input type="hidden" name="chemin" value=(path);
+                button.button type="submit" { "Afficher le code QR" }
+                button.button type="submit" name="session" value="oui" { "Emporter aussi ma session" }
+            }
+        }
+    }
+}
+
+/// On the phone: "Continuer en tant que … ?"
+pub fn continue_confirm(chrome: &Chrome, name: &str, token: &str) -> Markup {
+    page(
+        chrome,
+        "Continuer sur ce téléphone",
+        html! {
+            div.handoff {
+                h1 { "Continuer en tant que " (name) " ?" }
+                p { "La session ouverte sur la borne se fermera et continuera sur ce téléphone." }
+                form method="post" action=(format!("/continuer/{token}")) {
+                    button.button.button-primary type="submit" { "Continuer en tant que " (name) }
+                }
+                p { a href="/connexion" { "Ce n'est pas moi" } }
+            }
+        },
+    )
+}
+
+pub fn expired(chrome: &Chrome) -> Markup {
+    page(
+        chrome,
+        "Lien expiré",
+        html! {
+            div.error-page {
+                h1 { "Ce code a expiré" }
+                p { "Un code QR de la borne n'est valable que 2 minutes, une seule fois. Affichez-en un nouveau sur la borne." }
+                p { a.button.button-primary href="/" { "Aller à l'accueil" } }
+            }
+        },
+    )
+}
+
+/// On the phone: "Se connecter sur la borne … ?"
+pub fn approve_borne(chrome: &Chrome, borne: &str, token: &str, done: bool) -> Markup {
+    page(
+        chrome,
+        "Se connecter sur la borne",
+        html! {
+            div.handoff {
+                @if done {
+                    h1 { "C'est fait" }
+                    p { "La borne " (borne) " s'ouvre à votre nom. Pensez à vous déconnecter en partant." }
+                } @else {
+                    h1 { "Se connecter sur la borne " (borne) " ?" }
+                    p { "Votre session s'ouvrira sur la borne, sans taper votre mot de passe sur un écran partagé." }
+                    form method="post" action=(format!("/borne/{token}")) {
+                        (csrf_field(chrome))
+                        button.button.button-primary type="submit" { "Se connecter sur la borne" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// On the borne's sign-in page: the QR to sign in with a phone. The page
+/// asks the server again every 3 seconds (no script needed).
+pub fn phone_sign_in_box(url: &str, poll: &str) -> Markup {
+    html! {
+        section.phone-sign-in aria-labelledby="titre-telephone" {
+            meta http-equiv="refresh" content=(format!("3;url={poll}"));
+            h2 #titre-telephone { "Se connecter avec mon téléphone" }
+            (QrSvg(url))
+            p.hint { "Scannez ce code avec votre téléphone où vous êtes déjà connecté, puis acceptez." }
+        }
+    }
+}
