@@ -131,3 +131,254 @@ async fn kiosk_pages_carry_the_idle_limit_and_the_sessions_stay_alive_on_request
     );
     assert!(attrs(&html, "body", "data-idle").is_empty());
 }
+
+/// Signs `agent` in on the borne's listener (charter accepted).
+async fn kiosk_agent(server: &TestServer) -> reqwest::Client {
+    let client = new_client();
+    let response = client
+        .post(server.kiosk_url("/connexion"))
+        .form(&[("identifiant", "agent"), ("mot_de_passe", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    accept_charter(&client, &server.kiosk_url("")).await;
+    client
+}
+
+async fn page_of(client: &reqwest::Client, url: String) -> Html {
+    Html::parse_document(&client.get(url).send().await.unwrap().text().await.unwrap())
+}
+
+/// The token at the end of the hand-off URL shown under a QR code.
+fn shown_token(html: &Html) -> String {
+    text(html, ".qr-link .url")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn continuer_sur_mon_telephone_moves_the_session_once() {
+    let server = borne().await;
+    let borne_client = kiosk_agent(&server).await;
+    let actus = page_of(&borne_client, server.kiosk_url("/actus")).await;
+    let href = attrs(&actus, ".card-title a", "href").remove(0);
+    let page = page_of(&borne_client, server.kiosk_url(&href)).await;
+    assert_eq!(
+        attrs(&page, ".continue-box input[name=chemin]", "value"),
+        [href.clone()]
+    );
+    let token = csrf_of(&page);
+    let shown = borne_client
+        .post(server.kiosk_url("/continuer"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("chemin", href.as_str()),
+            ("session", "oui"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status().as_u16(), 200);
+    let html = Html::parse_document(&shown.text().await.unwrap());
+    assert!(
+        !select(&html, ".qr svg").is_empty(),
+        "a QR code, inline SVG"
+    );
+    assert!(
+        text(&html, ".qr-link .url").starts_with("http://127.0.0.1:8080/continuer/"),
+        "on the hub's public URL"
+    );
+    let handoff = shown_token(&html);
+
+    let phone = new_client();
+    let confirm = page_of(&phone, server.url(&format!("/continuer/{handoff}"))).await;
+    assert_eq!(
+        text(&confirm, "h1"),
+        "Continuer en tant que Camille Lefèvre ?"
+    );
+    let moved = phone
+        .post(server.url(&format!("/continuer/{handoff}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status().as_u16(), 303);
+    assert_eq!(moved.headers()["location"], href.as_str());
+    assert_eq!(
+        phone
+            .get(server.url(&href))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200,
+        "signed in on the phone"
+    );
+    assert_eq!(
+        borne_client
+            .get(server.kiosk_url("/actus"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        303,
+        "the borne's session ended"
+    );
+    // Single use.
+    let again = new_client()
+        .post(server.url(&format!("/continuer/{handoff}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 410);
+}
+
+#[tokio::test]
+async fn a_plain_link_opens_the_page_once_and_expires_after_two_minutes() {
+    let server = borne().await;
+    let borne_client = kiosk_agent(&server).await;
+    let page = page_of(&borne_client, server.kiosk_url("/actus")).await;
+    let token = csrf_of(&page);
+    let qr = |client: reqwest::Client, token: String| {
+        let url = server.kiosk_url("/continuer");
+        async move {
+            let html = client
+                .post(url)
+                .form(&[("csrf", token.as_str()), ("chemin", "/agenda")])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            shown_token(&Html::parse_document(&html))
+        }
+    };
+    let first = qr(borne_client.clone(), token.clone()).await;
+    let phone = new_client();
+    let opened = phone
+        .get(server.url(&format!("/continuer/{first}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status().as_u16(), 303);
+    assert_eq!(opened.headers()["location"], "/agenda");
+    assert_eq!(
+        phone
+            .get(server.url(&format!("/continuer/{first}")))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        410
+    );
+    assert_eq!(
+        borne_client
+            .get(server.kiosk_url("/actus"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200,
+        "the borne keeps its session"
+    );
+    let late = qr(borne_client.clone(), token).await;
+    server.clock.advance(jiff::SignedDuration::from_secs(120));
+    let expired = phone
+        .get(server.url(&format!("/continuer/{late}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status().as_u16(), 410);
+    assert!(expired.text().await.unwrap().contains("Ce code a expiré"));
+}
+
+#[tokio::test]
+async fn a_signed_in_phone_opens_the_borne_without_a_password() {
+    let server = borne().await;
+    let borne_client = new_client();
+    let sign_in = page_of(&borne_client, server.kiosk_url("/connexion")).await;
+    let refresh = attrs(
+        &sign_in,
+        ".phone-sign-in meta[http-equiv=refresh]",
+        "content",
+    )
+    .remove(0);
+    let poll = refresh.split("url=").nth(1).unwrap().to_owned();
+    let handoff = shown_token(&sign_in);
+    assert_eq!(poll, format!("/connexion/telephone/{handoff}"));
+    // Nothing approved yet: the borne keeps waiting on the same code.
+    let waiting = borne_client
+        .get(server.kiosk_url(&poll))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting.headers()["location"],
+        format!("/connexion?telephone={handoff}").as_str()
+    );
+    let same = page_of(
+        &borne_client,
+        server.kiosk_url(&format!("/connexion?telephone={handoff}")),
+    )
+    .await;
+    assert_eq!(shown_token(&same), handoff);
+
+    let phone = server.signed_in("rh", DEMO_PASSWORD).await;
+    let ask = page_of(&phone, server.url(&format!("/borne/{handoff}"))).await;
+    assert_eq!(text(&ask, "h1"), "Se connecter sur la borne Borne du CTM ?");
+    let approved = phone
+        .post(server.url(&format!("/borne/{handoff}")))
+        .form(&[("csrf", csrf_of(&ask))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status().as_u16(), 200);
+    // Only the borne may pick it up, and only once.
+    assert_eq!(
+        new_client()
+            .get(server.url(&poll))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    let opened = borne_client
+        .get(server.kiosk_url(&poll))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status().as_u16(), 303);
+    assert!(
+        opened.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("kiosque_session=")
+    );
+    accept_charter(&borne_client, &server.kiosk_url("")).await;
+    let home = page_of(&borne_client, server.kiosk_url("/")).await;
+    assert_eq!(text(&home, ".header-user"), "Nadia Benali");
+    assert_eq!(
+        attrs(&home, "body", "data-idle"),
+        ["90"],
+        "a kiosk session, with the borne's limits"
+    );
+    let thief = new_client();
+    assert_eq!(
+        thief
+            .get(server.kiosk_url(&poll))
+            .send()
+            .await
+            .unwrap()
+            .headers()["location"],
+        "/connexion"
+    );
+}

@@ -21,6 +21,47 @@ const FAILURE_FLOOR: Duration = Duration::from_millis(400);
 pub struct SignInQuery {
     retour: Option<String>,
     deconnecte: Option<String>,
+    /// On a borne: the phone sign-in being waited for.
+    telephone: Option<String>,
+}
+
+/// On a borne, the "Se connecter avec mon téléphone" QR: the one being waited
+/// for while it is valid, else a new one.
+async fn phone_qr(
+    state: &AppState,
+    visitor: &Visitor,
+    waiting: Option<&str>,
+) -> Option<(String, String)> {
+    use crate::domain::{DeviceClass, HandoffKind};
+    if visitor.device != DeviceClass::Kiosk {
+        return None;
+    }
+    let now = state.clock.now();
+    let token = match waiting {
+        Some(token)
+            if state
+                .sessions
+                .peek_handoff(token, now)
+                .await
+                .ok()
+                .flatten()
+                .is_some() =>
+        {
+            token.to_owned()
+        }
+        _ => {
+            let kind = HandoffKind::PhoneSignIn {
+                borne: state.config.kiosk.name.clone(),
+                approved_by: None,
+            };
+            state.sessions.new_handoff(kind, now).await.ok()?
+        }
+    };
+    let url = format!(
+        "{}/borne/{token}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    Some((url, format!("/connexion/telephone/{token}")))
 }
 
 #[derive(Deserialize)]
@@ -62,6 +103,7 @@ pub async fn get_sign_in(
             back: &back,
             stay_checked: false,
             stay_days: state.config.sessions.personal_max_days,
+            phone: phone_qr(&state, &visitor, query.telephone.as_deref()).await,
             demo_password: state.config.demo.then_some(crate::demo::PASSWORD),
         },
     )
@@ -109,6 +151,7 @@ pub async fn post_sign_in(
                 back: &back,
                 stay_checked: stay,
                 stay_days: state.config.sessions.personal_max_days,
+                phone: None,
                 demo_password: state.config.demo.then_some(crate::demo::PASSWORD),
             },
         );
@@ -135,20 +178,7 @@ pub async fn post_sign_in(
                 Err(e) => return WebError::from(e).into_response(),
             };
             tracing::info!(device = visitor.device.key(), "sign-in");
-            let mut cookie = Cookie::build((cookie_name(state.secure_cookies), opened.token))
-                .path("/")
-                .http_only(true)
-                .secure(state.secure_cookies)
-                .same_site(SameSite::Lax);
-            if opened.session.stay_signed_in {
-                let days = i64::try_from(state.config.sessions.personal_max_days).unwrap_or(30);
-                cookie = cookie.max_age(cookie::time::Duration::days(days));
-            }
-            let mut response = Redirect::to(&back).into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie.build().to_string()) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
-            response
+            signed_in_redirect(&state, opened, &back)
         }
         Err(AuthError::InvalidCredentials) => {
             tracing::info!(
@@ -181,6 +211,25 @@ pub async fn post_sign_in(
         }
         Err(AuthError::Store(e)) => WebError::from(e).into_response(),
     }
+}
+
+/// The answer to a successful sign-in (password, phone or hand-off): the
+/// session cookie, then `to`.
+pub fn signed_in_redirect(state: &AppState, opened: crate::session::Opened, to: &str) -> Response {
+    let mut cookie = Cookie::build((cookie_name(state.secure_cookies), opened.token))
+        .path("/")
+        .http_only(true)
+        .secure(state.secure_cookies)
+        .same_site(SameSite::Lax);
+    if opened.session.stay_signed_in {
+        let days = i64::try_from(state.config.sessions.personal_max_days).unwrap_or(30);
+        cookie = cookie.max_age(cookie::time::Duration::days(days));
+    }
+    let mut response = Redirect::to(to).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie.build().to_string()) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// Ends the session on the server, removes the cookie and asks the browser to

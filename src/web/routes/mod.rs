@@ -1,8 +1,9 @@
 //! The route table, one file per area.
 
-mod account;
+pub mod account;
 mod admin;
 mod agenda;
+mod handoff;
 mod home;
 mod media;
 mod moderation;
@@ -26,6 +27,16 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::get_home))
         .route("/healthz", get(home::get_healthz))
+        .route("/continuer", post(handoff::post_continue))
+        .route(
+            "/continuer/{token}",
+            get(handoff::get_continue).post(handoff::post_continue_token),
+        )
+        .route(
+            "/borne/{token}",
+            get(handoff::get_approve).post(handoff::post_approve),
+        )
+        .route("/connexion/telephone/{token}", get(handoff::get_phone_poll))
         .route("/session", get(home::get_session_ping))
         .route(
             "/connexion",

@@ -16,6 +16,8 @@ pub struct SignInPage<'a> {
     pub stay_checked: bool,
     /// How long "rester connecté" lasts.
     pub stay_days: u64,
+    /// On a borne: the QR link for a phone, and the page to ask again.
+    pub phone: Option<(String, String)>,
     pub demo_password: Option<&'a str>,
 }
 
@@ -53,6 +55,9 @@ pub fn sign_in(chrome: &Chrome, data: &SignInPage) -> Markup {
                 }
                 @if chrome.device != DeviceClass::Personal {
                     p.hint { "Pensez à vous déconnecter en partant : cet écran est partagé." }
+                }
+                @if let Some((url, poll)) = &data.phone {
+                    (super::handoff::phone_sign_in_box(url, poll))
                 }
                 @if let Some(password) = data.demo_password {
                     aside.demo-accounts aria-labelledby="titre-demo" {

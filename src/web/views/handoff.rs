@@ -15,6 +15,7 @@ pub fn continue_qr(chrome: &Chrome, url: &str, back: &str, with_session: bool) -
                 h1 { "Continuer sur mon téléphone" }
                 (QrSvg(url))
                 p { "Scannez ce code avec l'appareil photo de votre téléphone. Il est valable 2 minutes, une seule fois." }
+                p.qr-link { "Ou tapez cette adresse : " span.url { (url) } }
                 @if with_session {
                     p.notice { "Votre session passera sur votre téléphone et se fermera sur cette borne." }
                 }
@@ -103,6 +104,7 @@ pub fn phone_sign_in_box(url: &str, poll: &str) -> Markup {
             h2 #titre-telephone { "Se connecter avec mon téléphone" }
             (QrSvg(url))
             p.hint { "Scannez ce code avec votre téléphone où vous êtes déjà connecté, puis acceptez." }
+            p.qr-link { span.url { (url) } }
         }
     }
 }

@@ -261,6 +261,9 @@ pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
                 }
             }
             (actions(item, chrome, can))
+            @if chrome.device == crate::domain::DeviceClass::Kiosk && item.status == crate::domain::Status::Published {
+                (super::handoff::continue_box(chrome, &item_url(item)))
+            }
         }
     }
 }

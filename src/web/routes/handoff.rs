@@ -1,0 +1,203 @@
+//! QR hand-offs between a borne and a phone: "Continuer sur mon téléphone"
+//! (optionally taking the session along) and "Se connecter avec mon téléphone".
+//! Every link is single use and valid for two minutes.
+
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::domain::{DeviceClass, HandoffKind, Login};
+use crate::session::Sessions;
+use crate::web::auth::{Agent, Visitor, check_csrf, safe_return};
+use crate::web::routes::account::signed_in_redirect;
+use crate::web::views::{Section, handoff};
+use crate::web::{AppState, WebError};
+
+fn public_link(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.config.public_url.trim_end_matches('/'))
+}
+
+#[derive(Deserialize)]
+pub struct ContinueForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    chemin: String,
+    #[serde(default)]
+    session: String,
+}
+
+/// On the borne: a QR of this page for the phone, with the session or not.
+pub async fn post_continue(
+    Agent(signed_in, visitor): Agent,
+    State(state): State<AppState>,
+    Form(form): Form<ContinueForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&signed_in, &form.csrf)?;
+    let path = safe_return(Some(&form.chemin));
+    let with_session = form.session == "oui";
+    let kind = HandoffKind::Continue {
+        path: path.clone(),
+        login: with_session.then(|| signed_in.user.login.clone()),
+        from_session: with_session.then(|| Sessions::key_of(&signed_in.token)),
+    };
+    let token = state.sessions.new_handoff(kind, state.clock.now()).await?;
+    let chrome = state.chrome(Section::Other, &visitor);
+    let url = public_link(&state, &format!("/continuer/{token}"));
+    Ok(handoff::continue_qr(&chrome, &url, &path, with_session).into_response())
+}
+
+/// On the phone: the link of the QR.
+pub async fn get_continue(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    let chrome = state.chrome(Section::Other, &visitor);
+    let Some(found) = state.sessions.peek_handoff(&token, now).await? else {
+        return Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response());
+    };
+    match found.kind {
+        HandoffKind::Continue {
+            login: Some(login), ..
+        } => {
+            let user = state
+                .content
+                .store()
+                .run(move |s| s.get_user(&login))
+                .await?;
+            let name = user.map(|u| u.display_name()).unwrap_or_default();
+            Ok(handoff::continue_confirm(&chrome, &name, &token).into_response())
+        }
+        HandoffKind::Continue {
+            path, login: None, ..
+        } => {
+            // A plain link: used once; the phone signs in as usual if needed.
+            state.sessions.take_handoff(&token, now).await?;
+            Ok(Redirect::to(&path).into_response())
+        }
+        HandoffKind::PhoneSignIn { .. } => Err(WebError::NotFound),
+    }
+}
+
+/// On the phone: "Continuer en tant que …": the session moves here.
+pub async fn post_continue_token(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    let chrome = state.chrome(Section::Other, &visitor);
+    let Some(found) = state.sessions.take_handoff(&token, now).await? else {
+        return Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response());
+    };
+    let HandoffKind::Continue {
+        path,
+        login: Some(login),
+        from_session,
+    } = found.kind
+    else {
+        return Err(WebError::NotFound);
+    };
+    if let Some(key) = from_session {
+        state.sessions.close_key(key).await?;
+    }
+    // The session follows the rules of the device it arrives on.
+    let opened = state
+        .sessions
+        .open(login, visitor.device, false, now)
+        .await?;
+    Ok(signed_in_redirect(&state, opened, &path))
+}
+
+/// On the phone (signed in): "Se connecter sur la borne … ?"
+pub async fn get_approve(
+    Agent(_, visitor): Agent,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let chrome = state.chrome(Section::Other, &visitor);
+    match state
+        .sessions
+        .peek_handoff(&token, state.clock.now())
+        .await?
+    {
+        Some(found) => match found.kind {
+            HandoffKind::PhoneSignIn {
+                borne,
+                approved_by: None,
+            } => Ok(handoff::approve_borne(&chrome, &borne, &token, false).into_response()),
+            _ => Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response()),
+        },
+        None => Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn post_approve(
+    Agent(signed_in, visitor): Agent,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    check_csrf(&signed_in, &form.csrf)?;
+    let now = state.clock.now();
+    let chrome = state.chrome(Section::Other, &visitor);
+    let borne = match state.sessions.peek_handoff(&token, now).await? {
+        Some(found) => match found.kind {
+            HandoffKind::PhoneSignIn { borne, .. } => borne,
+            _ => return Err(WebError::NotFound),
+        },
+        None => {
+            return Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response());
+        }
+    };
+    if !state
+        .sessions
+        .approve_phone_sign_in(&token, signed_in.user.login.clone(), now)
+        .await?
+    {
+        return Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response());
+    }
+    Ok(handoff::approve_borne(&chrome, &borne, &token, true).into_response())
+}
+
+/// On the borne: asked every few seconds by its sign-in page; opens the
+/// session once a phone has approved.
+pub async fn get_phone_poll(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    if visitor.device != DeviceClass::Kiosk {
+        return Err(WebError::NotFound);
+    }
+    let now = state.clock.now();
+    let approved: Option<Login> = match state.sessions.peek_handoff(&token, now).await? {
+        Some(found) => match found.kind {
+            HandoffKind::PhoneSignIn { approved_by, .. } => approved_by,
+            _ => return Err(WebError::NotFound),
+        },
+        None => return Ok(Redirect::to("/connexion").into_response()),
+    };
+    match approved {
+        Some(login) => {
+            // Single use: only the first poll after approval opens the session.
+            if state.sessions.take_handoff(&token, now).await?.is_none() {
+                return Ok(Redirect::to("/connexion").into_response());
+            }
+            let opened = state
+                .sessions
+                .open(login, DeviceClass::Kiosk, false, now)
+                .await?;
+            Ok(signed_in_redirect(&state, opened, "/"))
+        }
+        None => Ok(Redirect::to(&format!("/connexion?telephone={token}")).into_response()),
+    }
+}
