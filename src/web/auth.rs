@@ -52,7 +52,7 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/connexion" | "/healthz" | "/deconnexion")
         || path.starts_with("/static/")
         || path.starts_with("/continuer/")
-        || path.starts_with("/connexion/telephone/")
+        || path.starts_with("/connexion/telephone")
 }
 
 /// Paths a signed-in agent may reach before accepting the charter.

@@ -64,6 +64,8 @@ impl AppState {
             demo: config.demo,
             css_url: assets::asset_url("kiosque.css"),
             js_url: assets::asset_url("kiosque.js"),
+            kiosk_css_url: assets::asset_url("kiosk.css"),
+            kiosk_js_url: assets::asset_url("kiosk.js"),
             tz: config.time_zone(),
             unions: config
                 .unions

@@ -302,6 +302,20 @@ async fn a_signed_in_phone_opens_the_borne_without_a_password() {
     let server = borne().await;
     let borne_client = new_client();
     let sign_in = page_of(&borne_client, server.kiosk_url("/connexion")).await;
+    assert_eq!(
+        attrs(&sign_in, ".phone-sign-in-link a", "href"),
+        ["/connexion/telephone"]
+    );
+    assert!(
+        select(&sign_in, "meta[http-equiv=refresh]").is_empty(),
+        "the typing page never reloads"
+    );
+    let personal = page_of(&new_client(), server.url("/connexion")).await;
+    assert!(
+        select(&personal, ".phone-sign-in-link").is_empty(),
+        "only on a borne"
+    );
+    let sign_in = page_of(&borne_client, server.kiosk_url("/connexion/telephone")).await;
     let refresh = attrs(
         &sign_in,
         ".phone-sign-in meta[http-equiv=refresh]",
@@ -319,11 +333,11 @@ async fn a_signed_in_phone_opens_the_borne_without_a_password() {
         .unwrap();
     assert_eq!(
         waiting.headers()["location"],
-        format!("/connexion?telephone={handoff}").as_str()
+        format!("/connexion/telephone?attente={handoff}").as_str()
     );
     let same = page_of(
         &borne_client,
-        server.kiosk_url(&format!("/connexion?telephone={handoff}")),
+        server.kiosk_url(&format!("/connexion/telephone?attente={handoff}")),
     )
     .await;
     assert_eq!(shown_token(&same), handoff);

@@ -21,47 +21,6 @@ const FAILURE_FLOOR: Duration = Duration::from_millis(400);
 pub struct SignInQuery {
     retour: Option<String>,
     deconnecte: Option<String>,
-    /// On a borne: the phone sign-in being waited for.
-    telephone: Option<String>,
-}
-
-/// On a borne, the "Se connecter avec mon téléphone" QR: the one being waited
-/// for while it is valid, else a new one.
-async fn phone_qr(
-    state: &AppState,
-    visitor: &Visitor,
-    waiting: Option<&str>,
-) -> Option<(String, String)> {
-    use crate::domain::{DeviceClass, HandoffKind};
-    if visitor.device != DeviceClass::Kiosk {
-        return None;
-    }
-    let now = state.clock.now();
-    let token = match waiting {
-        Some(token)
-            if state
-                .sessions
-                .peek_handoff(token, now)
-                .await
-                .ok()
-                .flatten()
-                .is_some() =>
-        {
-            token.to_owned()
-        }
-        _ => {
-            let kind = HandoffKind::PhoneSignIn {
-                borne: state.config.kiosk.name.clone(),
-                approved_by: None,
-            };
-            state.sessions.new_handoff(kind, now).await.ok()?
-        }
-    };
-    let url = format!(
-        "{}/borne/{token}",
-        state.config.public_url.trim_end_matches('/')
-    );
-    Some((url, format!("/connexion/telephone/{token}")))
 }
 
 #[derive(Deserialize)]
@@ -103,7 +62,7 @@ pub async fn get_sign_in(
             back: &back,
             stay_checked: false,
             stay_days: state.config.sessions.personal_max_days,
-            phone: phone_qr(&state, &visitor, query.telephone.as_deref()).await,
+            phone: visitor.device == crate::domain::DeviceClass::Kiosk,
             demo_password: state.config.demo.then_some(crate::demo::PASSWORD),
         },
     )
@@ -151,7 +110,7 @@ pub async fn post_sign_in(
                 back: &back,
                 stay_checked: stay,
                 stay_days: state.config.sessions.personal_max_days,
-                phone: None,
+                phone: visitor.device == crate::domain::DeviceClass::Kiosk,
                 demo_password: state.config.demo.then_some(crate::demo::PASSWORD),
             },
         );

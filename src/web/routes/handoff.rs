@@ -198,6 +198,50 @@ pub async fn get_phone_poll(
                 .await?;
             Ok(signed_in_redirect(&state, opened, "/"))
         }
-        None => Ok(Redirect::to(&format!("/connexion?telephone={token}")).into_response()),
+        None => Ok(Redirect::to(&format!("/connexion/telephone?attente={token}")).into_response()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct WaitQuery {
+    attente: Option<String>,
+}
+
+/// On the borne: the QR to scan, the one being waited for while it is valid.
+pub async fn get_phone_sign_in(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<WaitQuery>,
+) -> Result<Response, WebError> {
+    if visitor.device != DeviceClass::Kiosk {
+        return Err(WebError::NotFound);
+    }
+    if visitor.signed_in.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let now = state.clock.now();
+    let waiting = match query.attente.as_deref() {
+        Some(token) => state
+            .sessions
+            .peek_handoff(token, now)
+            .await?
+            .map(|_| token.to_owned()),
+        None => None,
+    };
+    let token = match waiting {
+        Some(token) => token,
+        None => {
+            let kind = HandoffKind::PhoneSignIn {
+                borne: state.config.kiosk.name.clone(),
+                approved_by: None,
+            };
+            state.sessions.new_handoff(kind, now).await?
+        }
+    };
+    let chrome = state.chrome(Section::Other, &visitor);
+    let url = public_link(&state, &format!("/borne/{token}"));
+    Ok(
+        handoff::phone_sign_in(&chrome, &url, &format!("/connexion/telephone/{token}"))
+            .into_response(),
+    )
 }

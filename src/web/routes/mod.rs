@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/borne/{token}",
             get(handoff::get_approve).post(handoff::post_approve),
         )
+        .route("/connexion/telephone", get(handoff::get_phone_sign_in))
         .route("/connexion/telephone/{token}", get(handoff::get_phone_poll))
         .route("/session", get(home::get_session_ping))
         .route(

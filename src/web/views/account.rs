@@ -16,8 +16,8 @@ pub struct SignInPage<'a> {
     pub stay_checked: bool,
     /// How long "rester connecté" lasts.
     pub stay_days: u64,
-    /// On a borne: the QR link for a phone, and the page to ask again.
-    pub phone: Option<(String, String)>,
+    /// On a borne: offer "Se connecter avec mon téléphone".
+    pub phone: bool,
     pub demo_password: Option<&'a str>,
 }
 
@@ -56,8 +56,8 @@ pub fn sign_in(chrome: &Chrome, data: &SignInPage) -> Markup {
                 @if chrome.device != DeviceClass::Personal {
                     p.hint { "Pensez à vous déconnecter en partant : cet écran est partagé." }
                 }
-                @if let Some((url, poll)) = &data.phone {
-                    (super::handoff::phone_sign_in_box(url, poll))
+                @if data.phone {
+                    p.phone-sign-in-link { a.button href="/connexion/telephone" { "Se connecter avec mon téléphone" } }
                 }
                 @if let Some(password) = data.demo_password {
                     aside.demo-accounts aria-labelledby="titre-demo" {

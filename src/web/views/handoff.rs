@@ -95,16 +95,21 @@ pub fn approve_borne(chrome: &Chrome, borne: &str, token: &str, done: bool) -> M
     )
 }
 
-/// On the borne's sign-in page: the QR to sign in with a phone. The page
-/// asks the server again every 3 seconds (no script needed).
-pub fn phone_sign_in_box(url: &str, poll: &str) -> Markup {
-    html! {
-        section.phone-sign-in aria-labelledby="titre-telephone" {
-            meta http-equiv="refresh" content=(format!("3;url={poll}"));
-            h2 #titre-telephone { "Se connecter avec mon téléphone" }
-            (QrSvg(url))
-            p.hint { "Scannez ce code avec votre téléphone où vous êtes déjà connecté, puis acceptez." }
-            p.qr-link { span.url { (url) } }
-        }
-    }
+/// On the borne: the QR to sign in with a phone. The page asks the server
+/// again every 3 seconds (no script needed); nothing is typed on it.
+pub fn phone_sign_in(chrome: &Chrome, url: &str, poll: &str) -> Markup {
+    page(
+        chrome,
+        "Se connecter avec mon téléphone",
+        html! {
+            div.handoff.phone-sign-in {
+                meta http-equiv="refresh" content=(format!("3;url={poll}"));
+                h1 { "Se connecter avec mon téléphone" }
+                (QrSvg(url))
+                p { "Scannez ce code avec votre téléphone, où vous êtes déjà connecté à l'intranet, puis acceptez. Il est valable 2 minutes." }
+                p.qr-link { span.url { (url) } }
+                p { a.button href="/connexion" { "Taper mon identifiant et mon mot de passe" } }
+            }
+        },
+    )
 }

@@ -19,7 +19,8 @@ pub fn idle_screen(chrome: &Chrome, items: &[Item]) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (site.name) " — Intranet" }
                 link rel="stylesheet" href=(site.css_url);
-                script src=(site.js_url) defer {}
+                link rel="stylesheet" href=(site.kiosk_css_url);
+                script src=(site.kiosk_js_url) defer {}
             }
             body.idle data-device="kiosk" {
                 a.idle-screen href="/connexion" {

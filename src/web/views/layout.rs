@@ -31,6 +31,9 @@ pub struct Site {
     pub demo: bool,
     pub css_url: String,
     pub js_url: String,
+    /// Borne-only styles and script (idle screen, countdown, keyboard).
+    pub kiosk_css_url: String,
+    pub kiosk_js_url: String,
     pub tz: TimeZone,
     /// Union spaces: slug and name.
     pub unions: Vec<(String, String)>,
@@ -92,6 +95,10 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 title { (title) " — " (site.name) }
                 link rel="stylesheet" href=(site.css_url);
                 script src=(site.js_url) defer {}
+                @if chrome.device == DeviceClass::Kiosk {
+                    link rel="stylesheet" href=(site.kiosk_css_url);
+                    script src=(site.kiosk_js_url) defer {}
+                }
             }
             body data-device=(chrome.device.key())
                 data-idle=[(chrome.device == DeviceClass::Kiosk && chrome.user.is_some()).then_some(site.kiosk_idle_seconds)] {

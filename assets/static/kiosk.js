@@ -1,0 +1,216 @@
+/* kiosque — borne : écran de veille, compte à rebours avant déconnexion,
+   clavier tactile AZERTY. Chargé uniquement sur les bornes (CSP : script-src 'self'). */
+(function () {
+  'use strict';
+
+  var body = document.body;
+
+  // --- Idle screen: cycle the slides, one every 8 seconds. ---
+  var slides = document.querySelectorAll('.idle .slide');
+  if (slides.length > 1) {
+    var current = 0;
+    setInterval(function () {
+      slides[current].classList.remove('current');
+      current = (current + 1) % slides.length;
+      slides[current].classList.add('current');
+    }, 8000);
+  }
+
+  // --- Walk-away safety. The server ends a borne's session after its idle
+  // limit whatever this script does; the script shows it coming, lets the
+  // agent stay, and clears the screen when the time is up. ---
+  var idle = parseInt(body.getAttribute('data-idle') || '0', 10);
+  var WARN = 15;
+  if (idle > WARN) {
+    var lastActivity = Date.now();
+    var lastPing = Date.now();
+    var dialog = null;
+
+    var signOut = function () {
+      var form = document.querySelector('form.logout');
+      if (form) {
+        form.submit();
+      } else {
+        window.location.assign('/');
+      }
+    };
+    var ping = function () {
+      lastPing = Date.now();
+      fetch('/session', { credentials: 'same-origin', redirect: 'manual' }).catch(function () {});
+    };
+    var closeDialog = function () {
+      if (dialog) {
+        dialog.remove();
+        dialog = null;
+      }
+    };
+    var activity = function () {
+      lastActivity = Date.now();
+      closeDialog();
+      // Reading is activity too: tell the server, at most every 20 seconds.
+      if (Date.now() - lastPing > 20000) {
+        ping();
+      }
+    };
+    ['pointerdown', 'keydown', 'touchstart', 'scroll'].forEach(function (type) {
+      window.addEventListener(type, activity, { passive: true });
+    });
+    var showDialog = function (left) {
+      if (!dialog) {
+        dialog = document.createElement('div');
+        dialog.className = 'countdown';
+        dialog.setAttribute('role', 'alertdialog');
+        dialog.setAttribute('aria-live', 'assertive');
+        dialog.setAttribute('aria-labelledby', 'countdown-text');
+        var text = document.createElement('p');
+        text.id = 'countdown-text';
+        var stay = document.createElement('button');
+        stay.type = 'button';
+        stay.className = 'button button-primary';
+        stay.textContent = 'Je suis toujours là';
+        stay.addEventListener('click', function () {
+          ping();
+          activity();
+        });
+        dialog.appendChild(text);
+        dialog.appendChild(stay);
+        body.appendChild(dialog);
+        stay.focus();
+      }
+      dialog.querySelector('p').textContent =
+        'Vous allez être déconnecté dans ' + left + ' s';
+    };
+    setInterval(function () {
+      var quiet = Math.floor((Date.now() - lastActivity) / 1000);
+      var left = idle - quiet;
+      if (left <= 0) {
+        signOut();
+      } else if (left <= WARN) {
+        showDialog(left);
+      }
+    }, 1000);
+  } else if (body.getAttribute('data-device') === 'kiosk' && !body.classList.contains('idle')) {
+    // Signed out on a borne (sign-in page): back to the idle screen after a minute.
+    var untouched = Date.now();
+    window.addEventListener('pointerdown', function () { untouched = Date.now(); }, { passive: true });
+    window.addEventListener('keydown', function () { untouched = Date.now(); }, { passive: true });
+    setInterval(function () {
+      if (Date.now() - untouched > 60000) {
+        window.location.assign('/');
+      }
+    }, 5000);
+  }
+
+  // --- On-screen AZERTY keyboard for every text field. ---
+  if (body.getAttribute('data-device') !== 'kiosk' || body.classList.contains('idle')) {
+    return;
+  }
+  var ROWS = [
+    ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+    ['a', 'z', 'e', 'r', 't', 'y', 'u', 'i', 'o', 'p'],
+    ['q', 's', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm'],
+    ['w', 'x', 'c', 'v', 'b', 'n', "'", '-', '_', '@'],
+    ['é', 'è', 'ê', 'à', 'ç', 'ù', 'ô', 'î', 'ï', '.']
+  ];
+  var NAMES = { ' ': 'Espace', "'": 'Apostrophe', '-': 'Tiret', '_': 'Tiret bas', '@': 'Arobase', '.': 'Point' };
+  var field = null;
+  var shift = false;
+  var keyboard = document.createElement('div');
+  keyboard.className = 'osk';
+  keyboard.hidden = true;
+  keyboard.setAttribute('role', 'group');
+  keyboard.setAttribute('aria-label', 'Clavier à l\u2019écran');
+
+  var insert = function (text) {
+    if (!field) { return; }
+    var start = field.selectionStart;
+    var end = field.selectionEnd;
+    if (typeof start === 'number' && field.setRangeText) {
+      field.setRangeText(text, start, end, 'end');
+    } else {
+      field.value += text;
+    }
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  var backspace = function () {
+    if (!field) { return; }
+    var start = field.selectionStart;
+    var end = field.selectionEnd;
+    if (typeof start === 'number' && field.setRangeText) {
+      if (start === end && start > 0) { start -= 1; }
+      field.setRangeText('', start, end, 'end');
+    } else {
+      field.value = field.value.slice(0, -1);
+    }
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  var key = function (label, aria, action, extra) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'osk-key' + (extra ? ' ' + extra : '');
+    button.textContent = label;
+    button.setAttribute('aria-label', aria);
+    // Keep the focus in the field being typed into.
+    button.addEventListener('pointerdown', function (event) { event.preventDefault(); });
+    button.addEventListener('click', action);
+    return button;
+  };
+  var letters = [];
+  ROWS.forEach(function (row) {
+    var line = document.createElement('div');
+    line.className = 'osk-row';
+    row.forEach(function (ch) {
+      var button = key(ch, NAMES[ch] || ch, function () {
+        insert(shift ? ch.toUpperCase() : ch);
+        if (shift) { setShift(false); }
+      });
+      if (ch.toUpperCase() !== ch) { letters.push(button); }
+      line.appendChild(button);
+    });
+    keyboard.appendChild(line);
+  });
+  var setShift = function (on) {
+    shift = on;
+    letters.forEach(function (button) {
+      button.textContent = on ? button.textContent.toUpperCase() : button.textContent.toLowerCase();
+    });
+    shiftKey.setAttribute('aria-pressed', on ? 'true' : 'false');
+  };
+  var last = document.createElement('div');
+  last.className = 'osk-row';
+  var shiftKey = key('⇧', 'Majuscule', function () { setShift(!shift); }, 'osk-wide');
+  shiftKey.setAttribute('aria-pressed', 'false');
+  last.appendChild(shiftKey);
+  last.appendChild(key('Espace', 'Espace', function () { insert(' '); }, 'osk-space'));
+  last.appendChild(key('⌫', 'Effacer', backspace, 'osk-wide'));
+  last.appendChild(key('Fermer', 'Fermer le clavier', function () {
+    keyboard.hidden = true;
+    if (field) { field.blur(); }
+  }, 'osk-wide'));
+  keyboard.appendChild(last);
+  body.appendChild(keyboard);
+
+  var TYPES = ['text', 'search', 'password', 'email', 'url', 'tel', 'number'];
+  document.addEventListener('focusin', function (event) {
+    var target = event.target;
+    var typed = target.tagName === 'TEXTAREA' ||
+      (target.tagName === 'INPUT' && TYPES.indexOf(target.type) !== -1);
+    if (typed) {
+      field = target;
+      // The borne has no physical keyboard: no system keyboard either.
+      target.setAttribute('inputmode', 'none');
+      keyboard.hidden = false;
+      body.classList.add('osk-open');
+    }
+  });
+  document.addEventListener('focusout', function (event) {
+    if (event.target === field && !keyboard.contains(event.relatedTarget)) {
+      setTimeout(function () {
+        if (document.activeElement !== field) {
+          keyboard.hidden = true;
+          body.classList.remove('osk-open');
+        }
+      }, 100);
+    }
+  });
+})();
