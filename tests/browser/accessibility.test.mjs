@@ -18,10 +18,22 @@ import {
 } from './support.mjs';
 
 /**
- * Rules switched off, each for one precise defect that lives in the Rust markup
- * (src/web/views/), with where and how to fix it. Empty: nothing is excused.
+ * Rules switched off on one page each, for one precise defect that lives in
+ * the Rust markup (src/web/views/), with where and how to fix it. Remove an
+ * entry when its defect is fixed: the test then checks that rule again.
  */
-const KNOWN_ISSUES = [];
+const KNOWN_ISSUES = {
+  // WCAG 2.2.1 Timing adjustable (A), axe `meta-refresh`: the borne's sign-in
+  // page carries `<meta http-equiv="refresh" content="3;url=/connexion/telephone/…">`
+  // (src/web/views/handoff.rs, `phone_sign_in_box`, inside the page's body),
+  // so it reloads every 3 seconds, with nothing to stop it, and wipes the
+  // login and password being typed (see sign-in.test.mjs). Fix: no timed
+  // refresh on the page where one types; e.g. poll from kiosque.js (fetch the
+  // poll address, navigate only once the phone approved) and give the
+  // script-less borne a button "J'ai accepté sur mon téléphone", or move the
+  // QR code to its own page reached by a button.
+  'kiosk /connexion': ['meta-refresh'],
+};
 
 const SIGNED_IN_PAGES = [
   '/',
@@ -68,7 +80,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
     test('/connexion (signed out)', async () => {
       await page.goto(`${base}/connexion`);
       assert.equal(await page.getAttribute('body', 'data-device'), kiosk ? 'kiosk' : 'personal');
-      const violations = await runAxe(page, { disableRules: KNOWN_ISSUES });
+      const violations = await runAxe(page, { disableRules: kiosk ? KNOWN_ISSUES['kiosk /connexion'] : [] });
       assert.deepEqual(violations.map((v) => v.id), [], describeViolations(violations));
     });
 
@@ -76,7 +88,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       test('/ signed out: the idle screen', async () => {
         await page.goto(`${base}/`);
         assert.equal(new URL(page.url()).pathname, '/');
-        const violations = await runAxe(page, { disableRules: KNOWN_ISSUES });
+        const violations = await runAxe(page);
         assert.deepEqual(violations.map((v) => v.id), [], describeViolations(violations));
       });
     }
@@ -93,7 +105,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
         const response = await page.goto(`${base}${path}`);
         assert.equal(response.status(), 200, `GET ${path}`);
         assert.notEqual(new URL(page.url()).pathname, '/connexion', `${path}: still signed in`);
-        const violations = await runAxe(page, { disableRules: KNOWN_ISSUES });
+        const violations = await runAxe(page);
         if (violations.length > 0) problems.push(`${path}:\n${describeViolations(violations)}`);
       }
       assert.equal(problems.length, 0, `axe-core violations:\n${problems.join('\n')}`);

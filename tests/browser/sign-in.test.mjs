@@ -1,9 +1,11 @@
-// "Rester connecté" exists only on personal devices (DESIGN §5): offered on a
-// phone (web listener from 127.0.0.1 = personal), absent on a borne (kiosk
-// listener), and refused by the server on a borne even if the field is forced
-// into the form.
+// The sign-in form by device. "Rester connecté" exists only on personal
+// devices (DESIGN §5): offered on a phone (web listener from 127.0.0.1 =
+// personal), absent on a borne (kiosk listener), and refused by the server on
+// a borne even if the field is forced into the form. On a borne, what the
+// agent types stays until they submit it.
 
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 
 import { PASSWORD, VIEWPORTS, launchChromium, newContext, signIn, startKiosque } from './support.mjs';
@@ -103,4 +105,33 @@ describe('"Rester connecté"', () => {
       await context.close();
     }
   });
+});
+
+describe('the sign-in form on a borne', () => {
+  test(
+    'keeps what the agent types while they type',
+    {
+      // Known defect: the page reloads itself every 3 s (a meta refresh that
+      // polls for "Se connecter avec mon téléphone": src/web/views/handoff.rs,
+      // `phone_sign_in_box`) and wipes the login and the password being typed
+      // on the touch keyboard. Remove this `todo` once the poll no longer
+      // reloads the page: the test then guards it.
+      todo: 'the borne sign-in page reloads every 3 s (handoff.rs meta refresh)',
+    },
+    async () => {
+      const context = await newContext(browser, { viewport: VIEWPORTS.borne, hasTouch: true }, { phonePolling: true });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${kiosque.kioskUrl}/connexion`);
+        // An agent typing on the on-screen keyboard: a few seconds.
+        await page.locator('#identifiant').pressSequentially('agent', { delay: 150 });
+        await page.locator('#mot-de-passe').pressSequentially('kiosq', { delay: 150 });
+        await sleep(3_500);
+        assert.equal(await page.inputValue('#identifiant'), 'agent', 'the login typed so far');
+        assert.equal(await page.inputValue('#mot-de-passe'), 'kiosq', 'the password typed so far');
+      } finally {
+        await context.close();
+      }
+    },
+  );
 });
