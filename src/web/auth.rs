@@ -49,8 +49,10 @@ impl Visitor {
 
 /// Paths anyone may reach without a session.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/connexion" | "/healthz" | "/deconnexion")
-        || path.starts_with("/static/")
+    matches!(
+        path,
+        "/connexion" | "/healthz" | "/deconnexion" | "/favicon.ico"
+    ) || path.starts_with("/static/")
         || path.starts_with("/continuer/")
         || path.starts_with("/connexion/telephone")
 }

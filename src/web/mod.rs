@@ -64,6 +64,7 @@ impl AppState {
             demo: config.demo,
             css_url: assets::asset_url("kiosque.css"),
             js_url: assets::asset_url("kiosque.js"),
+            icon_url: assets::asset_url("favicon.svg"),
             kiosk_css_url: assets::asset_url("kiosk.css"),
             kiosk_js_url: assets::asset_url("kiosk.js"),
             tz: config.time_zone(),

@@ -22,18 +22,7 @@ import {
  * the Rust markup (src/web/views/), with where and how to fix it. Remove an
  * entry when its defect is fixed: the test then checks that rule again.
  */
-const KNOWN_ISSUES = {
-  // WCAG 2.2.1 Timing adjustable (A), axe `meta-refresh`: the borne's sign-in
-  // page carries `<meta http-equiv="refresh" content="3;url=/connexion/telephone/…">`
-  // (src/web/views/handoff.rs, `phone_sign_in_box`, inside the page's body),
-  // so it reloads every 3 seconds, with nothing to stop it, and wipes the
-  // login and password being typed (see sign-in.test.mjs). Fix: no timed
-  // refresh on the page where one types; e.g. poll from kiosque.js (fetch the
-  // poll address, navigate only once the phone approved) and give the
-  // script-less borne a button "J'ai accepté sur mon téléphone", or move the
-  // QR code to its own page reached by a button.
-  'kiosk /connexion': ['meta-refresh'],
-};
+const KNOWN_ISSUES = {};
 
 const SIGNED_IN_PAGES = [
   '/',

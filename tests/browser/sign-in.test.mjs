@@ -110,14 +110,6 @@ describe('"Rester connecté"', () => {
 describe('the sign-in form on a borne', () => {
   test(
     'keeps what the agent types while they type',
-    {
-      // Known defect: the page reloads itself every 3 s (a meta refresh that
-      // polls for "Se connecter avec mon téléphone": src/web/views/handoff.rs,
-      // `phone_sign_in_box`) and wipes the login and the password being typed
-      // on the touch keyboard. Remove this `todo` once the poll no longer
-      // reloads the page: the test then guards it.
-      todo: 'the borne sign-in page reloads every 3 s (handoff.rs meta refresh)',
-    },
     async () => {
       const context = await newContext(browser, { viewport: VIEWPORTS.borne, hasTouch: true }, { phonePolling: true });
       try {

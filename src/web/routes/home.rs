@@ -36,6 +36,17 @@ pub async fn get_session_ping(_: crate::web::auth::Agent) -> axum::http::StatusC
     axum::http::StatusCode::NO_CONTENT
 }
 
+/// Browsers ask for `/favicon.ico` on their own: send them to the icon, cheaply
+/// and before any session check.
+pub async fn get_favicon() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=86400")],
+        axum::response::Redirect::permanent("/static/favicon.svg"),
+    )
+        .into_response()
+}
+
 pub async fn get_healthz() -> &'static str {
     "ok"
 }

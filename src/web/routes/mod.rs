@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::get_home))
         .route("/healthz", get(home::get_healthz))
+        .route("/favicon.ico", get(home::get_favicon))
         .route("/continuer", post(handoff::post_continue))
         .route(
             "/continuer/{token}",

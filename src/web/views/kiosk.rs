@@ -18,6 +18,7 @@ pub fn idle_screen(chrome: &Chrome, items: &[Item]) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (site.name) " — Intranet" }
+                link rel="icon" href=(site.icon_url) type="image/svg+xml";
                 link rel="stylesheet" href=(site.css_url);
                 link rel="stylesheet" href=(site.kiosk_css_url);
                 script src=(site.kiosk_js_url) defer {}

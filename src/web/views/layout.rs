@@ -31,6 +31,7 @@ pub struct Site {
     pub demo: bool,
     pub css_url: String,
     pub js_url: String,
+    pub icon_url: String,
     /// Borne-only styles and script (idle screen, countdown, keyboard).
     pub kiosk_css_url: String,
     pub kiosk_js_url: String,
@@ -93,6 +94,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light";
                 title { (title) " — " (site.name) }
+                link rel="icon" href=(site.icon_url) type="image/svg+xml";
                 link rel="stylesheet" href=(site.css_url);
                 script src=(site.js_url) defer {}
                 @if chrome.device == DeviceClass::Kiosk {
