@@ -908,3 +908,46 @@ async fn union_editors_publish_in_their_space_only() {
         403
     );
 }
+
+#[tokio::test]
+async fn pages_and_links_are_edited_from_their_own_pages() {
+    let server = TestServer::demo_as("webmestre").await;
+    let page = server.page("/pages/conges", 200).await;
+    let edit = attrs(&page, ".item-actions a", "href");
+    assert!(edit.iter().any(|h| h.starts_with("/modifier/")), "{edit:?}");
+    let form = server.page(&edit[0], 200).await;
+    assert_eq!(attrs(&form, "#adresse", "value"), ["conges"]);
+    let links = server.page("/liens", 200).await;
+    assert!(
+        attrs(&links, ".manage-links a", "href")
+            .iter()
+            .any(|h| h.starts_with("/modifier/"))
+    );
+    let agent = server.signed_in("agent", DEMO_PASSWORD).await;
+    let as_agent = html_of(agent.get(server.url("/liens")).send().await.unwrap()).await;
+    assert!(select(&as_agent, ".manage-links").is_empty());
+    let page = html_of(agent.get(server.url("/pages/conges")).send().await.unwrap()).await;
+    assert!(select(&page, ".item-actions").is_empty());
+    // "Mes publications" offers to edit what may still be edited.
+    submit(
+        &server,
+        &agent,
+        "/publier?espace=actus",
+        &[("titre", "À modifier"), ("action", "enregistrer")],
+        vec![],
+    )
+    .await;
+    let mine = html_of(
+        agent
+            .get(server.url("/mes-publications"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        attrs(&mine, "table.my-items a", "href")
+            .iter()
+            .any(|h| h.starts_with("/modifier/"))
+    );
+}

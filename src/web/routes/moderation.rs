@@ -179,7 +179,13 @@ pub async fn get_mine(
     } else {
         None
     };
-    Ok(moderation::mine(&chrome, &items, &notices, message))
+    let editable: Vec<bool> = items
+        .iter()
+        .map(|item| decide(&signed_in.user, &Action::Edit, Some(item)).allowed())
+        .collect();
+    Ok(moderation::mine(
+        &chrome, &items, &editable, &notices, message,
+    ))
 }
 
 pub async fn get_flux(

@@ -1,9 +1,9 @@
 //! Pages (procedures, organisation, élus…) as a tree, and the "En 1 clic" links.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use maud::Markup;
 
-use crate::web::auth::Visitor;
+use crate::web::auth::{Agent, Visitor};
 use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
@@ -14,9 +14,10 @@ pub async fn get_tree(visitor: Visitor, State(state): State<AppState>) -> Result
 }
 
 pub async fn get_page(
-    visitor: Visitor,
+    Agent(signed_in, visitor): Agent,
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    Query(query): Query<super::spaces::ItemQuery>,
 ) -> Result<Markup, WebError> {
     let chrome = state.chrome(Section::Pages, &visitor);
     let (ancestors, node) = state
@@ -24,7 +25,8 @@ pub async fn get_page(
         .page(slug, chrome.now)
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(pages::content_page(&chrome, &ancestors, &node))
+    let can = super::spaces::actions_for(&signed_in.user, &node.item, &query);
+    Ok(pages::content_page(&chrome, &ancestors, &node, &can))
 }
 
 pub async fn get_links(
@@ -33,5 +35,12 @@ pub async fn get_links(
 ) -> Result<Markup, WebError> {
     let chrome = state.chrome(Section::Liens, &visitor);
     let (clic, assistance) = state.content.links(chrome.now).await?;
-    Ok(pages::links(&chrome, &clic, &assistance))
+    let editable = visitor.user().is_some_and(|user| {
+        let create = crate::domain::policy::Action::Create {
+            space: crate::domain::Space::Liens,
+            kind: crate::domain::Kind::Link,
+        };
+        crate::domain::policy::decide(user, &create, None).allowed()
+    });
+    Ok(pages::links(&chrome, &clic, &assistance, editable))
 }

@@ -154,7 +154,7 @@ pub struct ItemActions {
     pub message: Option<&'static str>,
 }
 
-fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
+pub fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
     html! {
         @if can.edit || can.delete || can.renew {
             div.item-actions {
@@ -181,6 +181,22 @@ fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
                     label for="motif" { "Qu'est-ce qui ne va pas ?" }
                     textarea #motif name="motif" rows="3" required {}
                     button.button type="submit" { "Envoyer aux webmestres" }
+                }
+            }
+        }
+    }
+}
+
+/// An item's visible photos and its documents.
+pub fn attachments(item: &Item) -> Markup {
+    html! {
+        @for photo in item.visible_photos() {
+            figure.photo { img src=(media_url(photo, false)) alt=(photo.alt) width=(photo.width) height=(photo.height); }
+        }
+        @if item.documents().next().is_some() {
+            ul.documents {
+                @for doc in item.documents() {
+                    li { a href=(media_url(doc, false)) download=(doc.name) { (super::icons::icon("file")) " " (doc.name) } }
                 }
             }
         }

@@ -116,7 +116,14 @@ fn notice_text(notice: &Notice) -> String {
     }
 }
 
-pub fn mine(chrome: &Chrome, items: &[Item], notices: &[Notice], message: Option<&str>) -> Markup {
+/// `editable[i]` says whether `items[i]` may still be edited.
+pub fn mine(
+    chrome: &Chrome,
+    items: &[Item],
+    editable: &[bool],
+    notices: &[Notice],
+    message: Option<&str>,
+) -> Markup {
     let tz = chrome.tz();
     page(
         chrome,
@@ -135,9 +142,9 @@ pub fn mine(chrome: &Chrome, items: &[Item], notices: &[Notice], message: Option
                 h2 #titre-mes { "Ce que j'ai publié ou proposé" }
                 @if items.is_empty() { p.empty { "Vous n'avez encore rien publié." } }
                 table.my-items {
-                    thead { tr { th { "Titre" } th { "Espace" } th { "État" } th { "Mis à jour" } } }
+                    thead { tr { th { "Titre" } th { "Espace" } th { "État" } th { "Mis à jour" } th { span.visually-hidden { "Actions" } } } }
                     tbody {
-                        @for item in items {
+                        @for (item, can_edit) in items.iter().zip(editable.iter().chain(std::iter::repeat(&false))) {
                             tr {
                                 td { a href=(item_url(item)) { (item.title) } }
                                 td { (space_label(&item.space, chrome)) }
@@ -149,6 +156,7 @@ pub fn mine(chrome: &Chrome, items: &[Item], notices: &[Notice], message: Option
                                     }
                                 }
                                 td { (format::date_long(item.updated, tz)) }
+                                td { @if *can_edit { a href=(format!("/modifier/{}", item.id)) { "Modifier" } } }
                             }
                         }
                     }

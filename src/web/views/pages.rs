@@ -280,7 +280,12 @@ pub fn page_tree(chrome: &Chrome, tree: &[PageNode]) -> Markup {
     )
 }
 
-pub fn content_page(chrome: &Chrome, ancestors: &[Item], node: &PageNode) -> Markup {
+pub fn content_page(
+    chrome: &Chrome,
+    ancestors: &[Item],
+    node: &PageNode,
+    can: &super::items::ItemActions,
+) -> Markup {
     let item = &node.item;
     page(
         chrome,
@@ -292,6 +297,7 @@ pub fn content_page(chrome: &Chrome, ancestors: &[Item], node: &PageNode) -> Mar
                     @for ancestor in ancestors { " › " a href=(item_url(ancestor)) { (ancestor.title) } }
                 }
                 h1 { (item.title) }
+                (super::items::attachments(item))
                 div.prose { (Markdown(&item.body)) }
                 @if !node.children.is_empty() {
                     section.subpages aria-labelledby="titre-sous-pages" {
@@ -300,12 +306,13 @@ pub fn content_page(chrome: &Chrome, ancestors: &[Item], node: &PageNode) -> Mar
                     }
                 }
                 p.byline { "Mis à jour le " (format::date_long(item.updated, chrome.tz())) }
+                (super::items::actions(item, chrome, can))
             }
         },
     )
 }
 
-pub fn links(chrome: &Chrome, clic: &[Item], assistance: &[Item]) -> Markup {
+pub fn links(chrome: &Chrome, clic: &[Item], assistance: &[Item], editable: bool) -> Markup {
     page(
         chrome,
         "En 1 clic",
@@ -315,6 +322,17 @@ pub fn links(chrome: &Chrome, clic: &[Item], assistance: &[Item]) -> Markup {
             (link_grid(clic))
             h2 { "Assistance" }
             (assistance_list(assistance))
+            @if editable {
+                details.manage-links {
+                    summary { "Gérer les liens" }
+                    p { a.button href="/publier?espace=liens" { "Ajouter un lien" } }
+                    ul.compact {
+                        @for link in clic.iter().chain(assistance) {
+                            li { (link.title) " — " a href=(format!("/modifier/{}", link.id)) { "Modifier" } }
+                        }
+                    }
+                }
+            }
         },
     )
 }
