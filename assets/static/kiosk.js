@@ -7,6 +7,10 @@
 
   // --- Idle screen: cycle the slides, one every 8 seconds. ---
   var slides = document.querySelectorAll('.idle .slide');
+  if (body.classList.contains('idle')) {
+    // Fresh content (and nothing withdrawn meanwhile) every five minutes.
+    setTimeout(function () { window.location.reload(); }, 5 * 60 * 1000);
+  }
   if (slides.length > 1) {
     var current = 0;
     setInterval(function () {
@@ -18,12 +22,13 @@
 
   // --- Walk-away safety. The server ends a borne's session after its idle
   // limit whatever this script does; the script shows it coming, lets the
-  // agent stay, and clears the screen when the time is up. ---
+  // agent stay, and clears the screen when the time is up. The countdown runs
+  // from the last activity the server heard of, so it never warns too late. ---
   var idle = parseInt(body.getAttribute('data-idle') || '0', 10);
-  var WARN = 15;
-  if (idle > WARN) {
-    var lastActivity = Date.now();
-    var lastPing = Date.now();
+  var WARN = Math.min(15, idle - 1);
+  if (idle > 1) {
+    var heard = Date.now();
+    var asking = false;
     var dialog = null;
 
     var signOut = function () {
@@ -34,21 +39,33 @@
         window.location.assign('/');
       }
     };
-    var ping = function () {
-      lastPing = Date.now();
-      fetch('/session', { credentials: 'same-origin', redirect: 'manual' }).catch(function () {});
-    };
     var closeDialog = function () {
       if (dialog) {
         dialog.remove();
         dialog = null;
       }
     };
+    // Tells the server the agent is still there; a refusal means the session
+    // is already over: go to the idle screen.
+    var ping = function () {
+      if (asking) { return; }
+      asking = true;
+      var sent = Date.now();
+      fetch('/session', { credentials: 'same-origin', redirect: 'manual' })
+        .then(function (response) {
+          if (response.status === 204) {
+            heard = sent;
+            closeDialog();
+          } else {
+            window.location.assign('/');
+          }
+        })
+        .catch(function () {})
+        .then(function () { asking = false; });
+    };
     var activity = function () {
-      lastActivity = Date.now();
-      closeDialog();
-      // Reading is activity too: tell the server, at most every 20 seconds.
-      if (Date.now() - lastPing > 20000) {
+      // The server moves its clock at most every 5 seconds.
+      if (Date.now() - heard > 5000) {
         ping();
       }
     };
@@ -68,10 +85,7 @@
         stay.type = 'button';
         stay.className = 'button button-primary';
         stay.textContent = 'Je suis toujours là';
-        stay.addEventListener('click', function () {
-          ping();
-          activity();
-        });
+        stay.addEventListener('click', ping);
         dialog.appendChild(text);
         dialog.appendChild(stay);
         body.appendChild(dialog);
@@ -81,8 +95,7 @@
         'Vous allez être déconnecté dans ' + left + ' s';
     };
     setInterval(function () {
-      var quiet = Math.floor((Date.now() - lastActivity) / 1000);
-      var left = idle - quiet;
+      var left = idle - Math.floor((Date.now() - heard) / 1000);
       if (left <= 0) {
         signOut();
       } else if (left <= WARN) {

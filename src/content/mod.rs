@@ -179,7 +179,8 @@ impl Content {
                 items.extend(store.list_space(&Space::Rh, 0, limit, keep)?.items);
                 let soon = now + jiff::SignedDuration::from_hours(24 * 14);
                 items.extend(store.events_between(now, soon, limit, keep)?);
-                items.retain(|i| !matches!(i.space, Space::Annonces));
+                // The town's own spaces only: never an annonce, nor a union's item.
+                items.retain(|i| matches!(i.space, Space::Actus | Space::Rh | Space::Agenda));
                 items.sort_by_key(|i| std::cmp::Reverse(i.published_time()));
                 items.truncate(limit);
                 Ok(items)

@@ -89,7 +89,9 @@ pub fn check_in(
     }
     if now.duration_since(session.last_seen) >= TOUCH_EVERY {
         session.last_seen = now;
-        store.put_session(key, &session, false)?;
+        if !store.touch_session(key, &session)? {
+            return Ok(None);
+        }
     }
     Ok(Some(session))
 }
@@ -147,11 +149,6 @@ impl Sessions {
         hash(token)
     }
 
-    /// Ends the session stored under `key`.
-    pub async fn close_key(&self, key: [u8; 32]) -> Result<()> {
-        self.store.run(move |store| store.delete_session(key)).await
-    }
-
     /// A new single-use, two-minute QR hand-off; returns its token.
     pub async fn new_handoff(&self, kind: HandoffKind, now: Timestamp) -> Result<String> {
         let token = random_hex(24);
@@ -185,21 +182,42 @@ impl Sessions {
     ) -> Result<bool> {
         let key = hash(token);
         self.store
-            .run(move |store| {
-                let Some(mut handoff) = store.get_handoff(key)?.filter(|h| !h.expired(now)) else {
-                    return Ok(false);
-                };
-                let HandoffKind::PhoneSignIn { approved_by, .. } = &mut handoff.kind else {
-                    return Ok(false);
-                };
-                if approved_by.is_some() {
-                    return Ok(false);
-                }
-                *approved_by = Some(login);
-                store.put_handoff(key, &handoff)?;
-                Ok(true)
-            })
+            .run(move |store| store.approve_handoff(key, &login, now))
             .await
+    }
+
+    /// Takes over a borne's session for the phone: the borne's session must
+    /// still exist, be valid and belong to `login`; it ends, and the new one
+    /// keeps its start (the absolute limit is not reset).
+    pub async fn continue_session(
+        &self,
+        from: [u8; 32],
+        login: Login,
+        device: DeviceClass,
+        now: Timestamp,
+    ) -> Result<Option<Opened>> {
+        let limits = self.limits;
+        let source = self
+            .store
+            .run(move |store| store.take_session_of(from, &login))
+            .await?;
+        let Some(source) = source.filter(|s| limits.expiry(s, now).is_none()) else {
+            return Ok(None);
+        };
+        let token = random_hex(32);
+        let session = Session {
+            login: source.login,
+            device,
+            created: source.created,
+            last_seen: now,
+            stay_signed_in: false,
+            csrf: random_hex(16),
+        };
+        let (key, saved) = (hash(&token), session.clone());
+        self.store
+            .run(move |store| store.put_session(key, &saved, true))
+            .await?;
+        Ok(Some(Opened { token, session }))
     }
 
     /// Ends every session of an agent; returns how many ended.
@@ -209,12 +227,12 @@ impl Sessions {
             .await
     }
 
-    /// Deletes every ended session; returns how many.
+    /// Deletes every ended session and expired hand-off; returns how many.
     pub async fn purge(&self, now: Timestamp) -> Result<usize> {
         let limits = self.limits;
         self.store
             .run(move |store| {
-                let mut ended = 0;
+                let mut ended = store.purge_handoffs(now)?;
                 for (key, session) in store.all_sessions()? {
                     if limits.expiry(&session, now).is_some() {
                         store.delete_session(key)?;

@@ -57,6 +57,47 @@ impl Store {
         Ok(())
     }
 
+    /// Moves a session's last activity forward, only if it still exists: a
+    /// session ended meanwhile (sign-out, an administrator) stays ended.
+    pub fn touch_session(&self, hash: [u8; 32], session: &Session) -> Result<bool> {
+        let mut tx = self.db.begin_write()?;
+        tx.set_durability(Durability::None)
+            .map_err(|e| super::StoreError::Invalid(e.to_string()))?;
+        let touched = {
+            let mut table = tx.open_table(SESSIONS)?;
+            let present = table.get(hash)?.is_some();
+            if present {
+                table.insert(hash, codec::encode(session).as_slice())?;
+            }
+            present
+        };
+        tx.commit()?;
+        Ok(touched)
+    }
+
+    /// Removes and returns a session if it belongs to `login`, in one step.
+    pub fn take_session_of(&self, hash: [u8; 32], login: &Login) -> Result<Option<Session>> {
+        let tx = self.db.begin_write()?;
+        let taken = {
+            let mut sessions = tx.open_table(SESSIONS)?;
+            let found: Option<Session> = sessions
+                .get(hash)?
+                .map(|v| codec::decode(v.value()))
+                .transpose()?;
+            match found {
+                Some(session) if &session.login == login => {
+                    sessions.remove(hash)?;
+                    tx.open_table(SESSIONS_BY_LOGIN)?
+                        .remove((login.as_str(), hash))?;
+                    Some(session)
+                }
+                _ => None,
+            }
+        };
+        tx.commit()?;
+        Ok(taken)
+    }
+
     pub fn get_session(&self, hash: [u8; 32]) -> Result<Option<Session>> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(SESSIONS)?;
@@ -218,6 +259,55 @@ impl Store {
         let table = tx.open_table(HANDOFFS)?;
         let value = table.get(hash)?;
         value.map(|v| codec::decode(v.value())).transpose()
+    }
+
+    /// Records the phone that approves a borne's sign-in, in one step: only a
+    /// valid, not yet approved phone sign-in can be approved, once.
+    pub fn approve_handoff(&self, hash: [u8; 32], login: &Login, now: Timestamp) -> Result<bool> {
+        use crate::domain::{Handoff, HandoffKind};
+        let tx = self.db.begin_write()?;
+        let approved = {
+            let mut table = tx.open_table(HANDOFFS)?;
+            let found: Option<Handoff> = table
+                .get(hash)?
+                .map(|v| codec::decode(v.value()))
+                .transpose()?;
+            match found {
+                Some(mut handoff) if !handoff.expired(now) => match &mut handoff.kind {
+                    HandoffKind::PhoneSignIn { approved_by, .. } if approved_by.is_none() => {
+                        *approved_by = Some(login.clone());
+                        table.insert(hash, codec::encode(&handoff).as_slice())?;
+                        true
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        };
+        tx.commit()?;
+        Ok(approved)
+    }
+
+    /// Deletes expired hand-offs; returns how many.
+    pub fn purge_handoffs(&self, now: Timestamp) -> Result<usize> {
+        let tx = self.db.begin_write()?;
+        let count = {
+            let mut table = tx.open_table(HANDOFFS)?;
+            let mut expired = Vec::new();
+            for entry in table.iter()? {
+                let (key, value) = entry?;
+                let handoff: crate::domain::Handoff = codec::decode(value.value())?;
+                if handoff.expired(now) {
+                    expired.push(key.value());
+                }
+            }
+            for key in &expired {
+                table.remove(*key)?;
+            }
+            expired.len()
+        };
+        tx.commit()?;
+        Ok(count)
     }
 
     /// Removes a hand-off and returns it: whoever removes it first uses it.

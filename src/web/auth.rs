@@ -65,13 +65,20 @@ fn before_charter(path: &str) -> bool {
 /// A local path to come back to after signing in; anything else becomes `/`.
 pub fn safe_return(raw: Option<&str>) -> String {
     match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
+        // Browsers drop tabs and newlines and read `\` as `/`: a path with any
+        // of them, or starting `//`, could leave the site.
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
             p.to_owned()
         }
         _ => "/".to_owned(),
     }
 }
-
 pub fn with_return(target: &str, back: &str) -> String {
     if back == "/" {
         return target.to_owned();
@@ -168,7 +175,7 @@ pub async fn authenticate(
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| path.clone());
     // A borne with nobody signed in shows its idle screen at `/`.
-    let kiosk_idle = device == DeviceClass::Kiosk && path == "/";
+    let kiosk_idle = device == DeviceClass::Kiosk && (path == "/" || path.starts_with("/media/"));
     if signed_in.is_none() && !is_public(&path) && !kiosk_idle {
         return Redirect::to(&with_return("/connexion", &back)).into_response();
     }
@@ -254,6 +261,14 @@ mod tests {
         assert_eq!(safe_return(Some("//evil.example/")), "/");
         assert_eq!(safe_return(Some("/\\evil.example")), "/");
         assert_eq!(safe_return(Some("https://evil.example")), "/");
+        assert_eq!(safe_return(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_return(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_return(Some("/a\\b")), "/");
+        assert_eq!(
+            safe_return(Some("/%09/evil.example")),
+            "/%09/evil.example",
+            "still percent-encoded: a local path"
+        );
         assert_eq!(safe_return(None), "/");
         assert_eq!(
             with_return("/connexion", "/actus?page=2"),

@@ -150,7 +150,15 @@ impl UploadSigner<'_> {
 /// Re-reads a kept upload from its hidden field, if its signature holds.
 fn kept_media(raw: &str, alt: &str, signer: UploadSigner) -> Option<Media> {
     let (payload, mac) = raw.rsplit_once('~')?;
-    if signer.mac(payload) != mac {
+    let expected = signer.mac(payload);
+    // Constant-time comparison.
+    let same = expected.len() == mac.len()
+        && expected
+            .bytes()
+            .zip(mac.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !same {
         return None;
     }
     let mut parts = payload.splitn(5, ':');

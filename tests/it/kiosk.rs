@@ -394,3 +394,125 @@ async fn a_signed_in_phone_opens_the_borne_without_a_password() {
         "/connexion"
     );
 }
+
+#[tokio::test]
+async fn a_session_hand_off_dies_with_the_bornes_session_and_only_borne_sessions_move() {
+    let server = borne().await;
+    let borne_client = kiosk_agent(&server).await;
+    let page = page_of(&borne_client, server.kiosk_url("/actus")).await;
+    let token = csrf_of(&page);
+    let shown = borne_client
+        .post(server.kiosk_url("/continuer"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("chemin", "/actus"),
+            ("session", "oui"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let handoff = shown_token(&Html::parse_document(&shown.text().await.unwrap()));
+    // The agent signs out on the borne before scanning: the code is worth nothing.
+    borne_client
+        .post(server.kiosk_url("/deconnexion"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let late = new_client()
+        .post(server.url(&format!("/continuer/{handoff}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status().as_u16(), 410);
+
+    // From a personal device, "take my session" is only a plain link.
+    let phone = server.signed_in("agent", DEMO_PASSWORD).await;
+    let page = page_of(&phone, server.url("/actus")).await;
+    let shown = phone
+        .post(server.url("/continuer"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("chemin", "/actus"),
+            ("session", "oui"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let handoff = shown_token(&Html::parse_document(&shown.text().await.unwrap()));
+    let other = new_client()
+        .get(server.url(&format!("/continuer/{handoff}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status().as_u16(),
+        303,
+        "a plain link, no session carried"
+    );
+    // Redirects never leave the site.
+    let sneaky = phone
+        .post(server.url("/continuer"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("chemin", "/\t/evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let handoff = shown_token(&Html::parse_document(&sneaky.text().await.unwrap()));
+    let opened = new_client()
+        .get(server.url(&format!("/continuer/{handoff}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn a_signed_out_borne_gets_only_its_idle_screens_photos() {
+    let server = borne().await;
+    let client = new_client();
+    let idle = page_of(&client, server.kiosk_url("/")).await;
+    let photos = attrs(&idle, "img.slide-photo", "src");
+    assert!(
+        !photos.is_empty(),
+        "the demo flags some actus with photos for display"
+    );
+    assert_eq!(
+        client
+            .get(server.kiosk_url(&photos[0]))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        client
+            .get(server.url(&photos[0]))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        303,
+        "not on the web listener"
+    );
+    // A photo that is not on the idle screen (an annonce's, say) stays private.
+    let agent = server.signed_in("agent", DEMO_PASSWORD).await;
+    let annonces = page_of(&agent, server.url("/annonces")).await;
+    let private = attrs(&annonces, "img.card-photo", "src");
+    assert!(!private.is_empty());
+    assert_eq!(
+        client
+            .get(server.kiosk_url(&private[0]))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+}

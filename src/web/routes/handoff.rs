@@ -35,7 +35,8 @@ pub async fn post_continue(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     let path = safe_return(Some(&form.chemin));
-    let with_session = form.session == "oui";
+    // Only a borne hands its session over (elsewhere there is nothing to end).
+    let with_session = form.session == "oui" && visitor.device == DeviceClass::Kiosk;
     let kind = HandoffKind::Continue {
         path: path.clone(),
         login: with_session.then(|| signed_in.user.login.clone()),
@@ -95,19 +96,19 @@ pub async fn post_continue_token(
     let HandoffKind::Continue {
         path,
         login: Some(login),
-        from_session,
+        from_session: Some(from),
     } = found.kind
     else {
         return Err(WebError::NotFound);
     };
-    if let Some(key) = from_session {
-        state.sessions.close_key(key).await?;
-    }
-    // The session follows the rules of the device it arrives on.
-    let opened = state
+    // The borne's session must still be there: signing out cancels the hand-off.
+    let Some(opened) = state
         .sessions
-        .open(login, visitor.device, false, now)
-        .await?;
+        .continue_session(from, login, visitor.device, now)
+        .await?
+    else {
+        return Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response());
+    };
     Ok(signed_in_redirect(&state, opened, &path))
 }
 
@@ -225,6 +226,15 @@ pub async fn get_phone_sign_in(
             .sessions
             .peek_handoff(token, now)
             .await?
+            .filter(|h| {
+                matches!(
+                    h.kind,
+                    HandoffKind::PhoneSignIn {
+                        approved_by: None,
+                        ..
+                    }
+                )
+            })
             .map(|_| token.to_owned()),
         None => None,
     };

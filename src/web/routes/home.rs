@@ -11,7 +11,10 @@ pub async fn get_home(visitor: Visitor, State(state): State<AppState>) -> Result
     let chrome = state.chrome(Section::Home, &visitor);
     if visitor.signed_in.is_none() {
         // Only a borne gets here signed out: its idle screen.
-        let items = state.content.signage(chrome.now, 12).await?;
+        let items = state
+            .content
+            .signage(chrome.now, super::media::SIGNAGE_ITEMS)
+            .await?;
         return Ok(crate::web::views::kiosk::idle_screen(&chrome, &items));
     }
     let (seq, minute) = (

@@ -5,7 +5,7 @@ mod admin;
 mod agenda;
 mod handoff;
 mod home;
-mod media;
+pub mod media;
 mod moderation;
 mod pages;
 mod people;
