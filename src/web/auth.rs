@@ -51,7 +51,7 @@ impl Visitor {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/connexion" | "/healthz" | "/deconnexion" | "/favicon.ico"
+        "/connexion" | "/healthz" | "/deconnexion" | "/favicon.ico" | "/accessibilite"
     ) || path.starts_with("/static/")
         || path.starts_with("/continuer/")
         || path.starts_with("/connexion/telephone")

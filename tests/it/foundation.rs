@@ -441,3 +441,14 @@ async fn annonces_drop_out_after_thirty_days() {
 fn user_login(login: &str) -> kiosque::domain::Login {
     kiosque::domain::Login::new(login)
 }
+
+#[tokio::test]
+async fn the_accessibility_statement_is_public() {
+    let server = TestServer::demo().await;
+    let html = server.page("/accessibilite", 200).await;
+    assert_eq!(text(&html, "main h1"), "Déclaration d'accessibilité");
+    assert!(text(&html, ".prose").contains("partiellement conforme"));
+    let signed_in = TestServer::demo_as("agent").await;
+    let home = signed_in.page("/", 200).await;
+    assert!(attrs(&home, "footer a", "href").contains(&"/accessibilite".to_owned()));
+}

@@ -168,6 +168,15 @@ async fn continuer_sur_mon_telephone_moves_the_session_once() {
     let page = page_of(&borne_client, server.kiosk_url(&href)).await;
     let chemin = attrs(&page, ".continue-box input[name=chemin]", "value");
     assert_eq!(chemin.first(), Some(&href));
+    // Every item page on a borne shows its own one-time QR code.
+    assert!(!select(&page, ".continue-box .qr svg").is_empty());
+    let direct = shown_token(&page);
+    let plain = new_client()
+        .get(server.url(&format!("/continuer/{direct}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.headers()["location"], href.as_str());
     let token = csrf_of(&page);
     let shown = borne_client
         .post(server.kiosk_url("/continuer"))
@@ -344,7 +353,10 @@ async fn a_signed_in_phone_opens_the_borne_without_a_password() {
 
     let phone = server.signed_in("rh", DEMO_PASSWORD).await;
     let ask = page_of(&phone, server.url(&format!("/borne/{handoff}"))).await;
-    assert_eq!(text(&ask, "h1"), "Se connecter sur la borne Borne du CTM ?");
+    assert_eq!(
+        text(&ask, "h1"),
+        "Se connecter sur la borne Borne du CTM (Salle de pause) ?"
+    );
     let approved = phone
         .post(server.url(&format!("/borne/{handoff}")))
         .form(&[("csrf", csrf_of(&ask))])

@@ -159,13 +159,26 @@ pub async fn post_approve(
             return Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response());
         }
     };
-    if !state
+    let approved = state
         .sessions
         .approve_phone_sign_in(&token, signed_in.user.login.clone(), now)
-        .await?
-    {
+        .await?;
+    if !approved {
         return Ok((axum::http::StatusCode::GONE, handoff::expired(&chrome)).into_response());
     }
+    let entry = crate::store::AuditEntry {
+        at: now,
+        actor: signed_in.user.login.clone(),
+        action: "connexion par téléphone".into(),
+        target: format!("borne {borne}"),
+        before: String::new(),
+        after: String::new(),
+    };
+    state
+        .content
+        .store()
+        .run(move |store| store.audit(&entry))
+        .await?;
     Ok(handoff::approve_borne(&chrome, &borne, &token, true).into_response())
 }
 
@@ -241,8 +254,14 @@ pub async fn get_phone_sign_in(
     let token = match waiting {
         Some(token) => token,
         None => {
+            let kiosk = &state.config.kiosk;
+            let borne = if kiosk.place.is_empty() {
+                kiosk.name.clone()
+            } else {
+                format!("{} ({})", kiosk.name, kiosk.place)
+            };
             let kind = HandoffKind::PhoneSignIn {
-                borne: state.config.kiosk.name.clone(),
+                borne,
                 approved_by: None,
             };
             state.sessions.new_handoff(kind, now).await?

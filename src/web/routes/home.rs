@@ -50,6 +50,10 @@ pub async fn get_favicon() -> axum::response::Response {
         .into_response()
 }
 
+pub async fn get_accessibility(visitor: Visitor, State(state): State<AppState>) -> Markup {
+    pages::accessibility(&state.chrome(Section::Other, &visitor))
+}
+
 pub async fn get_healthz() -> &'static str {
     "ok"
 }

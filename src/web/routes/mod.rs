@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::get_home))
         .route("/healthz", get(home::get_healthz))
         .route("/favicon.ico", get(home::get_favicon))
+        .route("/accessibilite", get(home::get_accessibility))
         .route("/continuer", post(handoff::post_continue))
         .route(
             "/continuer/{token}",

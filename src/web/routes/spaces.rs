@@ -197,6 +197,7 @@ pub fn actions_for(
 ) -> ItemActions {
     use crate::domain::policy::{Action, decide};
     ItemActions {
+        continue_url: None,
         edit: decide(user, &Action::Edit, Some(item)).allowed(),
         delete: decide(user, &Action::Delete, Some(item)).allowed(),
         renew: decide(user, &Action::Renew, Some(item)).allowed(),
@@ -214,6 +215,29 @@ pub fn actions_for(
     }
 }
 
+/// On a borne, a one-time link of a published item for a phone (DESIGN §5).
+pub async fn continue_url(
+    state: &AppState,
+    visitor: &Visitor,
+    item: &crate::domain::Item,
+) -> Result<Option<String>, WebError> {
+    if visitor.device != crate::domain::DeviceClass::Kiosk
+        || item.status != crate::domain::Status::Published
+    {
+        return Ok(None);
+    }
+    let kind = crate::domain::HandoffKind::Continue {
+        path: crate::web::views::items::item_url(item),
+        login: None,
+        from_session: None,
+    };
+    let token = state.sessions.new_handoff(kind, state.clock.now()).await?;
+    Ok(Some(format!(
+        "{}/continuer/{token}",
+        state.config.public_url.trim_end_matches('/')
+    )))
+}
+
 pub async fn get_item(
     space: Space,
     Agent(signed_in, visitor): Agent,
@@ -228,6 +252,7 @@ pub async fn get_item(
         .item_for(&signed_in.user, space, id, chrome.now)
         .await?
         .ok_or(WebError::NotFound)?;
-    let can = actions_for(&signed_in.user, &item, &query);
+    let mut can = actions_for(&signed_in.user, &item, &query);
+    can.continue_url = continue_url(&state, &visitor, &item).await?;
     Ok(pages::item(&chrome, &item, &can))
 }

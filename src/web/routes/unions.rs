@@ -72,6 +72,7 @@ pub async fn get_union_item(
         .item_for(&signed_in.user, space, id, chrome.now)
         .await?
         .ok_or(WebError::NotFound)?;
-    let can = super::spaces::actions_for(&signed_in.user, &item, &query);
+    let mut can = super::spaces::actions_for(&signed_in.user, &item, &query);
+    can.continue_url = super::spaces::continue_url(&state, &visitor, &item).await?;
     Ok(pages::item(&chrome, &item, &can))
 }

@@ -26,14 +26,19 @@ pub fn continue_qr(chrome: &Chrome, url: &str, back: &str, with_session: bool) -
 }
 
 /// The box on kiosk item pages.
-pub fn continue_box(chrome: &Chrome, path: &str) -> Markup {
+pub fn continue_box(chrome: &Chrome, path: &str, url: Option<&str>) -> Markup {
     html! {
         section.continue-box aria-labelledby="titre-continuer" {
             h2 #titre-continuer { "Continuer sur mon téléphone" }
+            @if let Some(url) = url {
+                (QrSvg(url))
+                p.hint { "Scannez ce code pour lire cette page sur votre téléphone (valable 2 minutes, une seule fois)." }
+                p.qr-link { span.url { (url) } }
+            }
             form.inline-form method="post" action="/continuer" {
                 (csrf_field(chrome))
                 input type="hidden" name="chemin" value=(path);
-                button.button type="submit" { "Afficher le code QR" }
+                @if url.is_none() { button.button type="submit" { "Afficher le code QR" } }
                 button.button type="submit" name="session" value="oui" { "Emporter aussi ma session" }
             }
         }
@@ -96,14 +101,14 @@ pub fn approve_borne(chrome: &Chrome, borne: &str, token: &str, done: bool) -> M
 }
 
 /// On the borne: the QR to sign in with a phone. The page asks the server
-/// again every 3 seconds (no script needed); nothing is typed on it.
+/// again every second (no script needed); nothing is typed on it.
 pub fn phone_sign_in(chrome: &Chrome, url: &str, poll: &str) -> Markup {
     page(
         chrome,
         "Se connecter avec mon téléphone",
         html! {
             div.handoff.phone-sign-in {
-                meta http-equiv="refresh" content=(format!("3;url={poll}"));
+                meta http-equiv="refresh" content=(format!("1;url={poll}"));
                 h1 { "Se connecter avec mon téléphone" }
                 (QrSvg(url))
                 p { "Scannez ce code avec votre téléphone, où vous êtes déjà connecté à l'intranet, puis acceptez. Il est valable 2 minutes." }

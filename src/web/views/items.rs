@@ -143,8 +143,10 @@ pub fn item_card(item: &Item, chrome: &Chrome) -> Markup {
 }
 
 /// What the viewer may do on an item's page (from the rights policy).
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct ItemActions {
+    /// On a borne: the one-time link of this page for a phone (shown as a QR).
+    pub continue_url: Option<String>,
     pub edit: bool,
     pub delete: bool,
     pub renew: bool,
@@ -278,7 +280,7 @@ pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
             }
             (actions(item, chrome, can))
             @if chrome.device == crate::domain::DeviceClass::Kiosk && item.status == crate::domain::Status::Published {
-                (super::handoff::continue_box(chrome, &item_url(item)))
+                (super::handoff::continue_box(chrome, &item_url(item), can.continue_url.as_deref()))
             }
         }
     }

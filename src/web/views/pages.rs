@@ -402,3 +402,37 @@ pub fn error(chrome: &Chrome, status: u16, message: &str) -> Markup {
 pub fn space_title(chrome: &Chrome, space: &crate::domain::Space) -> String {
     space_label(space, chrome)
 }
+
+/// The accessibility statement RGAA 4.1 asks for (déclaration d'accessibilité).
+pub fn accessibility(chrome: &Chrome) -> Markup {
+    let site = &chrome.site.name;
+    page(
+        chrome,
+        "Déclaration d'accessibilité",
+        html! {
+            article.item-page {
+                h1 { "Déclaration d'accessibilité" }
+                div.prose {
+                    p { (site) " s'engage à rendre son intranet accessible, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005." }
+                    p { "Cette déclaration d'accessibilité s'applique à l'intranet des agents (kiosque), sur ordinateur, sur téléphone et sur les bornes tactiles." }
+                    h2 { "État de conformité" }
+                    p { "L'intranet est " strong { "partiellement conforme" } " avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit complet n'a encore été réalisé." }
+                    h2 { "Résultats des tests" }
+                    p { "Chaque version est vérifiée automatiquement dans un vrai navigateur avec l'outil axe-core (règles WCAG 2.1 niveaux A et AA) sur la page de connexion, l'accueil, les listes, les articles, l'agenda, les pages pratiques et l'annuaire, à la taille d'un téléphone, d'une borne et d'un écran de bureau : aucune erreur n'y est relevée. Ces tests ne remplacent pas un audit." }
+                    h2 { "Ce qui est fait pour vous" }
+                    ul {
+                        li { "Les pages se lisent sans JavaScript ; le texte s'agrandit jusqu'à 200 % sans perte de contenu." }
+                        li { "Un lien « Aller au contenu » en début de page, des titres et des repères de navigation." }
+                        li { "Des cibles tactiles d'au moins 48 pixels, un texte d'au moins 18 pixels, des contrastes renforcés." }
+                        li { "Sur les bornes, la déconnexion automatique prévient 15 secondes avant et se prolonge d'une touche (« Je suis toujours là »)." }
+                        li { "Chaque photo publiée porte une description pour les personnes malvoyantes." }
+                    }
+                    h2 { "Retour d'information et contact" }
+                    p { "Si vous n'arrivez pas à accéder à un contenu ou à un service, contactez l'assistance informatique (voir « En 1 clic ») pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme." }
+                    h2 { "Voies de recours" }
+                    p { "Si vous avez signalé un défaut d'accessibilité qui vous empêche d'accéder à un contenu ou à un service et que vous n'avez pas obtenu de réponse satisfaisante, vous pouvez saisir le Défenseur des droits (par courrier gratuit, sans affranchissement : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07)." }
+                }
+            }
+        },
+    )
+}
