@@ -202,7 +202,7 @@ pub fn editor(chrome: &Chrome, data: &EditorPage) -> Markup {
                 div.form-actions {
                     button.button name="action" value="apercu" type="submit" { "Aperçu" }
                     button.button.button-primary name="action" value="enregistrer" type="submit" {
-                        @if data.proposal { "Proposer" } @else { "Publier" }
+                        @if data.proposal { "Proposer" } @else if data.action.starts_with("/modifier/") { "Enregistrer" } @else { "Publier" }
                     }
                 }
             }
