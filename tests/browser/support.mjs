@@ -61,9 +61,12 @@ async function freePorts(n) {
  * directory, a web listener and (with `kiosk: true`) a kiosk listener, and waits
  * until `/healthz` answers 200.
  *
+ * `extraConfig` is appended to the TOML configuration as it is (for example
+ * `'[sessions]\nkiosk_idle_seconds = 20\n'`).
+ *
  * Returns `{ webUrl, kioskUrl, log(), stop() }`.
  */
-export async function startKiosque({ kiosk = true } = {}) {
+export async function startKiosque({ kiosk = true, extraConfig = '' } = {}) {
   if (!existsSync(binary)) {
     throw new Error(
       `kiosque binary not found at ${binary}: build it first with \`cargo build\` ` +
@@ -75,6 +78,7 @@ export async function startKiosque({ kiosk = true } = {}) {
   const config = path.join(dir, 'kiosque.toml');
   let toml = 'demo = true\n';
   if (kiosk) toml += `\n[kiosk]\nlisten = "127.0.0.1:${kioskPort}"\n`;
+  if (extraConfig) toml += `\n${extraConfig}\n`;
   await writeFile(config, toml);
 
   // Only our own settings: a stray KIOSQUE_* key in the environment would
@@ -186,12 +190,10 @@ export async function launchChromium({ bfcache = false } = {}) {
  * A browser context (a fresh profile: no cookies, no cache) whose actions fail
  * after 10 s instead of Playwright's 30 s, so that a broken page fails fast.
  *
- * The borne's sign-in page reloads itself every 3 seconds (a `<meta
- * http-equiv="refresh">` that polls /connexion/telephone/… for the "Se
- * connecter avec mon téléphone" QR code), which wipes what is being typed and
- * would make any test on that page flaky. Unless `phonePolling` is true, the
- * poll is answered "204 No Content", which leaves the page as it is. The
- * defect itself is tested in sign-in.test.mjs.
+ * The borne's phone sign-in page (/connexion/telephone) reloads itself every
+ * second (a `<meta http-equiv="refresh">` polling /connexion/telephone/…).
+ * Unless `phonePolling` is true, the poll is answered "204 No Content", which
+ * leaves the page as it is.
  */
 export async function newContext(browser, options = {}, { phonePolling = false } = {}) {
   const context = await browser.newContext({ locale: 'fr-FR', ...options });
