@@ -29,10 +29,22 @@ const SIGNED_IN_PAGES = [
   '/actus',
   null, // the first item of /actus, found at run time
   '/agenda',
+  '/agenda/jour/2026-12-01',
   '/annonces',
+  '/annonces?categorie=vente',
+  '/rh',
+  '/emploi',
+  '/pages',
   '/pages/conges',
+  '/liens',
+  '/syndicats',
+  '/syndicats/cgt',
+  '/flux',
+  '/charte',
+  '/accessibilite',
   '/annuaire?q=lef',
   '/annuaire/moi',
+  '/organigramme',
 ];
 
 let kiosque;
