@@ -9,6 +9,7 @@ mod cache;
 mod error;
 pub mod forms;
 mod routes;
+pub mod uploads;
 pub mod views;
 
 use axum::Router;

@@ -11,9 +11,10 @@ use serde::Deserialize;
 use super::spaces::parse_id;
 use crate::content::{Draft, WriteError};
 use crate::domain::policy::{Action, Decision, decide};
-use crate::domain::{BlobHash, Details, Item, Kind, Space};
+use crate::domain::{BlobHash, Item, Kind, Space};
 use crate::web::auth::{Agent, check_csrf};
-use crate::web::forms::{FieldErrors, FormInput, collect_media, parse_draft};
+use crate::web::forms::{FieldErrors, FormInput, parse_draft};
+use crate::web::uploads::collect_media;
 use crate::web::views::editor::{self, Choice, EditorPage};
 use crate::web::views::{Section, items::item_url};
 use crate::web::{AppState, WebError};
@@ -196,7 +197,7 @@ async fn read_submission(
     let (input, media, mut errors) = store
         .run(move |store| {
             let mut errors = FieldErrors::new();
-            let signer = crate::web::forms::UploadSigner {
+            let signer = crate::web::uploads::UploadSigner {
                 key: &key,
                 login: &login,
             };
@@ -328,100 +329,6 @@ pub async fn post_publish(
     }
 }
 
-fn local(ts: Timestamp, tz: &TimeZone) -> String {
-    ts.to_zoned_datetime(tz.clone())
-        .strftime("%Y-%m-%dT%H:%M")
-        .to_string()
-}
-
-/// The form values of an existing item, for its edit form.
-fn input_of(item: &Item, tz: &TimeZone) -> FormInput {
-    let mut pairs: Vec<(String, String)> = vec![
-        ("titre".into(), item.title.clone()),
-        ("resume".into(), item.summary.clone()),
-        ("texte".into(), item.body.clone()),
-    ];
-    if let Some(at) = item.publish_at {
-        pairs.push(("publication".into(), local(at, tz)));
-    }
-    if let Some(at) = item.expires_at {
-        pairs.push(("expiration".into(), local(at, tz)));
-    }
-    if item.signage {
-        pairs.push(("affichage".into(), "oui".into()));
-    }
-    if let Some(photo) = item.media.iter().find(|m| m.is_photo()) {
-        pairs.push(("photo_alt".into(), photo.alt.clone()));
-    }
-    match &item.details {
-        Details::Actu => {}
-        Details::Event(e) => {
-            pairs.push(("debut".into(), local(e.start, tz)));
-            pairs.push(("fin".into(), local(e.end, tz)));
-            pairs.push(("lieu".into(), e.place.clone()));
-            if e.all_day {
-                pairs.push(("journee".into(), "oui".into()));
-            }
-        }
-        Details::Annonce {
-            category,
-            price,
-            contact,
-        } => {
-            pairs.push(("categorie".into(), category.key().into()));
-            pairs.push(("prix".into(), price.clone().unwrap_or_default()));
-            pairs.push(("contact".into(), contact.clone()));
-        }
-        Details::Job(job) => {
-            pairs.push(("type_offre".into(), job.kind.key().into()));
-            pairs.push(("service".into(), job.service.clone()));
-            pairs.push(("categorie_fp".into(), job.category.to_string()));
-            pairs.push(("filiere".into(), job.filiere.clone()));
-            if let Some(deadline) = job.deadline {
-                pairs.push((
-                    "date_limite".into(),
-                    deadline.to_zoned_datetime(tz.clone()).date().to_string(),
-                ));
-            }
-        }
-        Details::Page {
-            slug,
-            parent,
-            order,
-        } => {
-            pairs.push(("adresse".into(), slug.clone()));
-            pairs.push((
-                "parent".into(),
-                parent.map(|p| p.to_string()).unwrap_or_default(),
-            ));
-            pairs.push(("ordre".into(), order.to_string()));
-        }
-        Details::Link {
-            url,
-            icon,
-            group,
-            phone,
-        } => {
-            pairs.push(("url".into(), url.clone()));
-            pairs.push(("icone".into(), icon.clone()));
-            pairs.push((
-                "groupe".into(),
-                if *group == crate::domain::LinkGroup::Assistance {
-                    "assistance"
-                } else {
-                    "clic"
-                }
-                .into(),
-            ));
-            pairs.push(("telephone".into(), phone.clone().unwrap_or_default()));
-        }
-    }
-    FormInput {
-        fields: pairs.into_iter().collect(),
-        files: Default::default(),
-    }
-}
-
 pub async fn get_edit(
     Agent(signed_in, visitor): Agent,
     State(state): State<AppState>,
@@ -438,7 +345,7 @@ pub async fn get_edit(
         vec![]
     };
     let submission = Submission {
-        input: input_of(&item, &state.site.tz),
+        input: crate::web::forms::input_of(&item, &state.site.tz),
         errors: vec![],
         media: item.media.clone(),
         draft: None,
