@@ -59,6 +59,9 @@ pub struct SessionsConfig {
     pub personal_max_days: u64,
     /// Addresses (or CIDR ranges) of shared service computers.
     pub shared_addresses: Vec<String>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is
+    /// believed: the agent's address then comes from that header.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// Directory groups mapped to roles (DESIGN §4).
@@ -119,6 +122,7 @@ impl Default for SessionsConfig {
             personal_idle_seconds: 8 * 3600,
             personal_max_days: 30,
             shared_addresses: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -272,11 +276,16 @@ impl Config {
         if s.personal_max_days == 0 {
             return bad("sessions.personal_max_days must be at least 1".into());
         }
-        for address in &s.shared_addresses {
-            if parse_network(address).is_none() {
-                return bad(format!(
-                    "sessions.shared_addresses: {address:?} is not an address or a CIDR range"
-                ));
+        for (key, list) in [
+            ("shared_addresses", &s.shared_addresses),
+            ("trusted_proxies", &s.trusted_proxies),
+        ] {
+            for address in list {
+                if parse_network(address).is_none() {
+                    return bad(format!(
+                        "sessions.{key}: {address:?} is not an address or a CIDR range"
+                    ));
+                }
             }
         }
         let d = &self.directory;

@@ -62,6 +62,32 @@ fn before_charter(path: &str) -> bool {
     is_public(path) || path.starts_with("/charte")
 }
 
+/// The agent's address: the peer's, or, when the peer is a trusted reverse
+/// proxy, the right-most address of `X-Forwarded-For` that is not a trusted
+/// proxy itself (what a client puts further left cannot be believed).
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut address = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        address = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    address
+}
+
 /// A local path to come back to after signing in; anything else becomes `/`.
 pub fn safe_return(raw: Option<&str>) -> String {
     match raw {
@@ -110,11 +136,12 @@ pub async fn authenticate(
         .get::<Listener>()
         .copied()
         .unwrap_or(Listener::Web);
-    let address = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let address = client_address(peer, request.headers(), &state.trusted_proxies);
     let device = classify(listener, address, &state.shared_networks);
     let now = state.clock.now();
     let token = session_token(request.headers(), cookie_name(state.secure_cookies));
@@ -254,6 +281,31 @@ pub fn check_csrf(signed_in: &SignedIn, sent: &str) -> Result<(), WebError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy: ipnet::IpNet = "192.0.2.10/32".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 10.20.0.7".parse().unwrap());
+        let from_proxy: IpAddr = "192.0.2.10".parse().unwrap();
+        let direct: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(
+            client_address(from_proxy, &headers, &[proxy]),
+            "10.20.0.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_address(direct, &headers, &[proxy]),
+            direct,
+            "anyone can send the header"
+        );
+        assert_eq!(
+            client_address(from_proxy, &headers, &[]),
+            from_proxy,
+            "no trusted proxy configured"
+        );
+        headers.insert("x-forwarded-for", "pas-une-adresse".parse().unwrap());
+        assert_eq!(client_address(from_proxy, &headers, &[proxy]), from_proxy);
+    }
 
     #[test]
     fn only_local_paths_are_returned_to() {

@@ -45,6 +45,8 @@ pub struct AppState {
     pub site: Arc<Site>,
     /// Addresses of shared service computers.
     pub shared_networks: Arc<Vec<ipnet::IpNet>>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
     /// The shared part of the home page.
@@ -91,6 +93,14 @@ impl AppState {
             throttle: Arc::new(Throttle::new()),
             secure_cookies: config.public_url.starts_with("https://"),
             shared_networks: Arc::new(shared_networks),
+            trusted_proxies: Arc::new(
+                config
+                    .sessions
+                    .trusted_proxies
+                    .iter()
+                    .filter_map(|a| crate::config::parse_network(a))
+                    .collect(),
+            ),
             home_cache: Arc::default(),
             upload_key: Arc::new(rand::random()),
             config,

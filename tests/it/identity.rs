@@ -784,3 +784,69 @@ async fn local_accounts_are_managed_from_the_command_line() {
     let refused = user_command(&dir.path().join("other"), &ldap, &["disable", "x"], "");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("managed in the directory"));
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_decides() {
+    let server = demo_with(
+        "[sessions]\nshared_addresses = [\"10.20.0.0/24\"]\ntrusted_proxies = [\"127.0.0.1/32\"]",
+    )
+    .await;
+    let from_service = |xff: &'static str| {
+        let url = server.url("/connexion");
+        async move {
+            let html = new_client()
+                .get(url)
+                .header("x-forwarded-for", xff)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            scraper::Html::parse_document(&html)
+        }
+    };
+    // A shared computer of a service, seen through the proxy: no "rester connecté".
+    let shared = from_service("10.20.0.7").await;
+    assert!(select(&shared, "input[name=rester_connecte]").is_empty());
+    // A phone from outside, through the same proxy: a personal device.
+    let phone = from_service("203.0.113.5").await;
+    assert_eq!(select(&phone, "input[name=rester_connecte]").len(), 1);
+    // Throttling counts the agent's address, not the proxy's: failures from one
+    // outside address do not slow down another.
+    let client = new_client();
+    for i in 0..21 {
+        let login = format!("inconnu{i}");
+        client
+            .post(server.url("/connexion"))
+            .header("x-forwarded-for", "203.0.113.66")
+            .form(&[("identifiant", login.as_str()), ("mot_de_passe", "faux")])
+            .send()
+            .await
+            .unwrap();
+    }
+    let blocked = client
+        .post(server.url("/connexion"))
+        .header("x-forwarded-for", "203.0.113.66")
+        .form(&[("identifiant", "agent"), ("mot_de_passe", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        blocked.status().as_u16(),
+        429,
+        "the hammering address waits"
+    );
+    let other = client
+        .post(server.url("/connexion"))
+        .header("x-forwarded-for", "203.0.113.77")
+        .form(&[("identifiant", "agent"), ("mot_de_passe", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status().as_u16(),
+        303,
+        "another agent behind the same proxy signs in"
+    );
+}
