@@ -22,6 +22,20 @@ pub enum WebError {
     Internal(String),
 }
 
+/// A refused or impossible change to content. Handlers whose agents need a
+/// more precise sentence for `Invalid` map it themselves.
+impl From<crate::content::WriteError> for WebError {
+    fn from(e: crate::content::WriteError) -> Self {
+        use crate::content::WriteError;
+        match e {
+            WriteError::Denied => WebError::Forbidden,
+            WriteError::NotFound => WebError::NotFound,
+            WriteError::Invalid(_) => WebError::BadRequest("Cette demande n'est pas valable."),
+            WriteError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         WebError::Internal(e.to_string())

@@ -14,17 +14,6 @@ use crate::web::auth::{Agent, check_csrf};
 use crate::web::views::{Section, moderation};
 use crate::web::{AppState, WebError};
 
-fn error_of(e: WriteError) -> WebError {
-    match e {
-        WriteError::Denied => WebError::Forbidden,
-        WriteError::NotFound => WebError::NotFound,
-        WriteError::Invalid(_) => {
-            WebError::BadRequest("Indiquez le motif du refus : il sera montré à l'auteur.")
-        }
-        WriteError::Store(e) => e.into(),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct DoneQuery {
     fait: Option<String>,
@@ -73,11 +62,21 @@ pub async fn post_moderate(
         "refuser" => (Some(form.motif.trim().to_owned()), "refuse"),
         _ => return Err(WebError::BadRequest("Choisissez de valider ou de refuser.")),
     };
-    state
+    let now = state.clock.now();
+    match state
         .content
-        .moderate(&signed_in.user, id, reason, state.clock.now())
+        .moderate(&signed_in.user, id, reason, now)
         .await
-        .map_err(error_of)?;
+    {
+        Ok(_) => {}
+        // The only invalid moderation is a refusal without its reason.
+        Err(WriteError::Invalid(_)) => {
+            return Err(WebError::BadRequest(
+                "Indiquez le motif du refus : il sera montré à l'auteur.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(Redirect::to(&format!("/moderation?fait={done}")).into_response())
 }
 
@@ -110,14 +109,13 @@ pub async fn post_close_report(
         let item = found.ok_or(WebError::NotFound)?.item;
         match state.content.delete(&signed_in.user, item, now).await {
             Ok(_) | Err(WriteError::NotFound) => {}
-            Err(e) => return Err(error_of(e)),
+            Err(e) => return Err(e.into()),
         }
     }
     state
         .content
         .close_report(&signed_in.user, report, now)
-        .await
-        .map_err(error_of)?;
+        .await?;
     Ok(Redirect::to("/moderation?fait=signalement").into_response())
 }
 
@@ -152,8 +150,7 @@ pub async fn post_photo_decision(
     state
         .content
         .decide_photo(&signed_in.user, id, photo, remove, state.clock.now())
-        .await
-        .map_err(error_of)?;
+        .await?;
     Ok(Redirect::to("/moderation?fait=photo").into_response())
 }
 

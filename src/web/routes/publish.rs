@@ -50,15 +50,6 @@ fn heading(space: &Space, kind: Kind, decision: Decision) -> String {
     format!("{verb} {what}")
 }
 
-fn error_of(e: WriteError) -> WebError {
-    match e {
-        WriteError::Denied => WebError::Forbidden,
-        WriteError::NotFound => WebError::NotFound,
-        WriteError::Invalid(_) => WebError::BadRequest("Cette demande n'est pas valable."),
-        WriteError::Store(e) => e.into(),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct SpaceQuery {
     espace: Option<String>,
@@ -325,7 +316,7 @@ pub async fn post_publish(
             &pages,
             Some("Une autre page utilise déjà cette adresse : choisissez-en une autre."),
         )),
-        Err(e) => Err(error_of(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -336,7 +327,7 @@ pub async fn get_edit(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let user = &signed_in.user;
-    let item = state.content.editable(user, id).await.map_err(error_of)?;
+    let item = state.content.editable(user, id).await?;
     let decision = decide(user, &Action::Edit, Some(&item));
     let now = state.clock.now();
     let pages = if item.kind() == Kind::Page {
@@ -372,7 +363,7 @@ pub async fn post_edit(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let user = &signed_in.user;
-    let item = state.content.editable(user, id).await.map_err(error_of)?;
+    let item = state.content.editable(user, id).await?;
     let decision = decide(user, &Action::Edit, Some(&item));
     let submission = read_submission(
         &state,
@@ -422,7 +413,7 @@ pub async fn post_edit(
             &pages,
             Some("Une autre page utilise déjà cette adresse : choisissez-en une autre."),
         )),
-        Err(e) => Err(error_of(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -447,8 +438,7 @@ pub async fn post_delete(
     let item = state
         .content
         .delete(&signed_in.user, id, state.clock.now())
-        .await
-        .map_err(error_of)?;
+        .await?;
     let back = if item.author == signed_in.user.login {
         "/mes-publications?supprime=1".to_owned()
     } else {
@@ -468,8 +458,7 @@ pub async fn post_renew(
     let item = state
         .content
         .renew(&signed_in.user, id, state.clock.now())
-        .await
-        .map_err(error_of)?;
+        .await?;
     Ok(Redirect::to(&format!("{}?renouvele=1", item_url(&item))).into_response())
 }
 
@@ -503,7 +492,7 @@ pub async fn post_report(
         Err(WriteError::Invalid(_)) => Err(WebError::BadRequest(
             "Indiquez en quelques mots ce qui ne va pas dans ce contenu.",
         )),
-        Err(e) => Err(error_of(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -519,8 +508,7 @@ pub async fn post_photo_removal(
     state
         .content
         .request_photo_removal(&signed_in.user, id, photo, state.clock.now())
-        .await
-        .map_err(error_of)?;
+        .await?;
     let item = state
         .content
         .store()
