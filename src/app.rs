@@ -13,6 +13,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::domain::Login;
+use crate::federation::pki::HubPki;
+use crate::federation::{EdgeLink, Federation, Hub, Relay};
 use crate::session::Listener;
 use crate::store::Store;
 use crate::web::{AppState, router};
@@ -26,6 +28,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The kiosk listener, when configured.
     pub kiosk_addr: Option<SocketAddr>,
+    /// The hub's federation listener, when configured.
+    pub federation_addr: Option<SocketAddr>,
     pub state: AppState,
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
@@ -51,6 +55,9 @@ impl Running {
 /// Opens the store (seeding the demo when asked) and starts serving. With
 /// `listen` port 0 the OS picks a port, reported in [`Running::addr`].
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    // One TLS provider for LDAP, federation and the web listener (a second
+    // call, e.g. from `main`, changes nothing).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -59,7 +66,9 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     })?;
     let path = config.store_path();
     let store = tokio::task::spawn_blocking(move || Store::open(&path)).await??;
-    if config.demo {
+    let edge = config.federation.upstream.is_some();
+    // An edge's content is the hub's: it never seeds its own.
+    if config.demo && !edge {
         let (store, seed_config, now) = (store.clone(), config.clone(), clock.now());
         let seeded = tokio::task::spawn_blocking(move || {
             crate::demo::seed_if_empty(&store, &seed_config, now)
@@ -89,11 +98,57 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         .as_ref()
         .map(|l| l.local_addr())
         .transpose()?;
-    let directory = Directory::from_config(&config, store.clone())
-        .map_err(|e| anyhow::anyhow!("directory: {e}"))?;
-    let state = AppState::new(store, directory, Arc::new(config), clock);
-    let app = router(state.clone());
+    let mut federation = Federation::default();
+    let directory = match &config.federation.upstream {
+        Some(upstream) => {
+            let link = EdgeLink::new(&config.data_dir, upstream, store.clone(), clock.clone())
+                .context("federation")?;
+            tracing::info!(edge = %link.identity.id, name = %link.identity.name, hub = %upstream, "this box is an edge");
+            let link = Arc::new(link);
+            federation.edge = Some(link.clone());
+            Directory::new(Arc::new(Relay { link }), store.clone(), &config)
+        }
+        None => Directory::from_config(&config, store.clone())
+            .map_err(|e| anyhow::anyhow!("directory: {e}"))?,
+    };
     let (stop, stopped) = watch::channel(false);
+    let mut federation_addr = None;
+    if let Some(listen) = config.federation.listen {
+        let pki =
+            HubPki::load_or_create(&crate::federation::edge::federation_dir(&config.data_dir))
+                .context("federation certificates")?;
+        let tls = Arc::new(pki.server_config().context("federation TLS")?);
+        let unions = config
+            .unions
+            .iter()
+            .map(|u| (u.slug.clone(), u.name.clone()))
+            .collect();
+        let hub = Arc::new(Hub::new(
+            store.clone(),
+            directory.clone(),
+            pki,
+            clock.clone(),
+            unions,
+        )?);
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} (federation.listen)"))?;
+        federation_addr = Some(listener.local_addr()?);
+        tokio::spawn(crate::federation::hub::serve(
+            listener,
+            tls,
+            hub.router(),
+            stopped.clone(),
+        ));
+        federation.hub = Some(hub);
+    }
+    if let Some(link) = &federation.edge {
+        tokio::spawn(link.clone().pull(stopped.clone()));
+        tokio::spawn(link.clone().send(stopped.clone()));
+    }
+    let mut state = AppState::new(store, directory, Arc::new(config), clock);
+    state.federation = federation;
+    let app = router(state.clone());
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
@@ -122,10 +177,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             None => web.await,
         }
     });
-    tracing::info!(%addr, kiosk = ?kiosk_addr, demo = state.config.demo, "kiosque is serving");
+    tracing::info!(%addr, kiosk = ?kiosk_addr, federation = ?federation_addr, demo = state.config.demo, "kiosque is serving");
     Ok(Running {
         addr,
         kiosk_addr,
+        federation_addr,
         state,
         stop: Some(stop),
         task,

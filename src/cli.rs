@@ -1,4 +1,5 @@
-//! The command line: `kiosque [serve]`, `kiosque check-config FILE`.
+//! The command line: `kiosque [serve]`, `kiosque check-config FILE`, `kiosque user …`,
+//! `kiosque enroll HUB CODE`.
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -36,6 +37,14 @@ pub enum Command {
     /// Manage accounts of the local directory (sites without LDAP, the demo).
     #[command(subcommand)]
     User(UserCommand),
+    /// Enroll this box as an edge of a hub, with a one-time code made on the
+    /// hub (Administration → Bornes et boîtiers).
+    Enroll {
+        /// The hub's federation URL, e.g. https://intranet.ville.fr:7443
+        hub: String,
+        /// The enrollment code, e.g. K7QF-93PD-XM2A-4RTE
+        code: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

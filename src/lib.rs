@@ -10,6 +10,7 @@ pub mod content;
 pub mod demo;
 pub mod directory;
 pub mod domain;
+pub mod federation;
 pub mod media;
 pub mod session;
 pub mod store;

@@ -8,6 +8,8 @@ use kiosque::config::{Config, Overrides};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // One TLS provider for LDAP, federation and the web listener.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KIOSQUE_LOG")
@@ -51,6 +53,45 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Enroll { hub, code } => {
+            let config = match Config::load(cli.config.as_deref(), env, &overrides) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    eprintln!("error: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(kiosque::federation::edge::enroll(
+                &config.data_dir,
+                &hub,
+                &code,
+            )) {
+                Ok(identity) => {
+                    println!(
+                        "Enrôlé : « {} » ({}), identifiant {}.",
+                        identity.name, identity.place, identity.id
+                    );
+                    if config.federation.upstream.as_deref() != Some(hub.trim_end_matches('/')) {
+                        println!(
+                            "Indiquez maintenant dans la configuration :\n  [federation]\n  upstream = \"{}\"\npuis redémarrez kiosque.",
+                            hub.trim_end_matches('/')
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
                     ExitCode::FAILURE
                 }
             }

@@ -38,6 +38,17 @@ pub struct Config {
     pub roles: RolesConfig,
     pub unions: Vec<UnionConfig>,
     pub directory: DirectoryConfig,
+    pub federation: FederationConfig,
+}
+
+/// The box's place in the federation (DESIGN §6): no `upstream` = the hub.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationConfig {
+    /// Hub: the federation listener edges call (mTLS). None: no edges.
+    pub listen: Option<SocketAddr>,
+    /// Edge: the hub's federation URL (`https://intranet.example:7443`).
+    pub upstream: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +111,7 @@ impl Default for Config {
             roles: RolesConfig::default(),
             unions: Vec::new(),
             directory: DirectoryConfig::default(),
+            federation: FederationConfig::default(),
         }
     }
 }
@@ -287,6 +299,19 @@ impl Config {
                     ));
                 }
             }
+        }
+        let f = &self.federation;
+        if f.listen.is_some() && f.upstream.is_some() {
+            return bad(
+                "federation: set listen on the hub or upstream on an edge, not both".into(),
+            );
+        }
+        if let Some(upstream) = &f.upstream
+            && !upstream.starts_with("https://")
+        {
+            return bad(format!(
+                "federation.upstream must be the hub's https:// federation URL (got {upstream:?})"
+            ));
         }
         let d = &self.directory;
         if d.backend == DirectoryBackend::Ldap {

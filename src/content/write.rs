@@ -81,6 +81,48 @@ impl Content {
         unions: &[(String, String)],
         now: Timestamp,
     ) -> Result<Item> {
+        let item = self.new_item(user, draft, random_id(now), unions, now)?;
+        let saved = item.clone();
+        self.store()
+            .run(move |store| store.put_items(&[saved]))
+            .await?;
+        Ok(item)
+    }
+
+    /// Creates an item sent by an edge under the id its idempotency key
+    /// gives: delivered twice, it is created once (the second delivery
+    /// returns the stored item).
+    pub async fn create_delivered(
+        &self,
+        user: &User,
+        draft: Draft,
+        id: ItemId,
+        unions: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<Item> {
+        let item = self.new_item(user, draft, id, unions, now)?;
+        let saved = item.clone();
+        let created = self
+            .store()
+            .run(move |store| store.put_new_item(&saved))
+            .await?;
+        if created {
+            return Ok(item);
+        }
+        self.store()
+            .run(move |store| store.get_item(id))
+            .await?
+            .ok_or(WriteError::NotFound)
+    }
+
+    fn new_item(
+        &self,
+        user: &User,
+        draft: Draft,
+        id: ItemId,
+        unions: &[(String, String)],
+        now: Timestamp,
+    ) -> Result<Item> {
         let kind = draft.details.kind();
         let decision = decide(
             user,
@@ -97,7 +139,7 @@ impl Content {
         };
         let author_name = self.author_name(user, &draft.space, unions);
         let mut item = Item {
-            id: random_id(now),
+            id,
             space: draft.space,
             title: draft.title,
             summary: draft.summary,
@@ -121,10 +163,6 @@ impl Content {
         }
         item.check()
             .map_err(|_| WriteError::Invalid("incoherent"))?;
-        let saved = item.clone();
-        self.store()
-            .run(move |store| store.put_items(&[saved]))
-            .await?;
         Ok(item)
     }
 
@@ -325,6 +363,25 @@ impl Content {
         reason: String,
         now: Timestamp,
     ) -> Result<Report> {
+        let report_id = ulid::Ulid::from_parts(
+            u64::try_from(now.as_millisecond()).unwrap_or(0),
+            rand::random(),
+        )
+        .0;
+        self.report_delivered(user, id, reason, report_id, now)
+            .await
+    }
+
+    /// Records a report under a given id (an edge's idempotency key): a
+    /// second delivery finds it and adds nothing.
+    pub async fn report_delivered(
+        &self,
+        user: &User,
+        id: ItemId,
+        reason: String,
+        report_id: u128,
+        now: Timestamp,
+    ) -> Result<Report> {
         let item = self.load(id).await?;
         if !decide(user, &Action::Report, Some(&item)).allowed() {
             return Err(WriteError::Denied);
@@ -332,10 +389,23 @@ impl Content {
         if reason.trim().is_empty() {
             return Err(WriteError::Invalid("reason"));
         }
-        let by = user.login.clone();
+        let report = Report {
+            id: report_id,
+            at: now,
+            item: id,
+            by: user.login.clone(),
+            kind: ReportKind::Content { reason },
+            closed: None,
+        };
         Ok(self
             .store()
-            .run(move |store| store.new_report(now, id, by, ReportKind::Content { reason }))
+            .run(move |store| {
+                if let Some(existing) = store.get_report(report_id)? {
+                    return Ok(existing);
+                }
+                store.add_report(&report)?;
+                Ok(report)
+            })
             .await?)
     }
 
@@ -357,6 +427,10 @@ impl Content {
             .iter_mut()
             .find(|m| m.hash == photo)
             .ok_or(WriteError::NotFound)?;
+        if media.hidden {
+            // Already asked (a second delivery of the same request): nothing to add.
+            return Ok(());
+        }
         media.hidden = true;
         let blobs: Vec<BlobHash> = std::iter::once(media.hash).chain(media.thumbnail).collect();
         item.updated = now;

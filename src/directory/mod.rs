@@ -33,7 +33,7 @@ pub struct Profile {
 }
 
 /// Why an account may not sign in although its password may be right.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AccountProblem {
     Disabled,
     /// The account itself expired (AD `accountExpires`, e.g. a contract's end).

@@ -40,7 +40,7 @@ impl Store {
             seq = put_one(&tx, item)?;
         }
         tx.commit()?;
-        self.seq.fetch_max(seq, std::sync::atomic::Ordering::AcqRel);
+        self.committed(seq);
         Ok(seq)
     }
 
@@ -229,30 +229,17 @@ impl Store {
 }
 
 /// Writes one item with its indexes and change-log entry inside `tx`.
-fn put_one(tx: &WriteTransaction, item: &Item) -> Result<u64> {
+pub(super) fn put_one(tx: &WriteTransaction, item: &Item) -> Result<u64> {
     let id = item.id.to_u128();
     let mut items = tx.open_table(ITEMS)?;
     let old: Option<Item> = items
         .get(id)?
         .map(|v| codec::decode(v.value()))
         .transpose()?;
-    let mut by_space = tx.open_table(ITEMS_BY_SPACE)?;
-    let mut by_author = tx.open_table(ITEMS_BY_AUTHOR)?;
-    let mut by_status = tx.open_table(ITEMS_BY_STATUS)?;
-    let mut events = tx.open_table(EVENTS_BY_START)?;
-    let mut slugs = tx.open_table(PAGES_BY_SLUG)?;
-
     if let Some(old) = &old {
-        by_space.remove((old.space.key().as_str(), micros(old.sort_time()), id))?;
-        by_author.remove((old.author.as_str(), id))?;
-        by_status.remove((old.status.key(), id))?;
-        if let Details::Event(event) = &old.details {
-            events.remove((micros(event.start), id))?;
-        }
-        if let Details::Page { slug, .. } = &old.details {
-            slugs.remove(slug.as_str())?;
-        }
+        unindex(tx, old)?;
     }
+    let mut slugs = tx.open_table(PAGES_BY_SLUG)?;
     if let Details::Page { slug, .. } = &item.details
         && slugs
             .get(slug.as_str())?
@@ -262,26 +249,75 @@ fn put_one(tx: &WriteTransaction, item: &Item) -> Result<u64> {
     }
 
     items.insert(id, codec::encode(item).as_slice())?;
-    by_space.insert(
+    tx.open_table(ITEMS_BY_SPACE)?.insert(
         (item.space.key().as_str(), micros(item.sort_time()), id),
         (),
     )?;
-    by_author.insert((item.author.as_str(), id), ())?;
-    by_status.insert((item.status.key(), id), ())?;
+    tx.open_table(ITEMS_BY_AUTHOR)?
+        .insert((item.author.as_str(), id), ())?;
+    tx.open_table(ITEMS_BY_STATUS)?
+        .insert((item.status.key(), id), ())?;
     if let Details::Event(event) = &item.details {
-        events.insert((micros(event.start), id), ())?;
+        tx.open_table(EVENTS_BY_START)?
+            .insert((micros(event.start), id), ())?;
     }
     if let Details::Page { slug, .. } = &item.details {
         slugs.insert(slug.as_str(), id)?;
     }
+    append_change(tx, item.id, item.version, item.updated)
+}
 
+/// Removes an item and its index entries inside `tx` (a replica the hub no
+/// longer lets agents read); returns what was there. Logs a change.
+pub(super) fn remove_one(
+    tx: &WriteTransaction,
+    id: ItemId,
+    version: u64,
+    at: Timestamp,
+) -> Result<Option<Item>> {
+    let old: Option<Item> = tx
+        .open_table(ITEMS)?
+        .remove(id.to_u128())?
+        .map(|v| codec::decode(v.value()))
+        .transpose()?;
+    if let Some(old) = &old {
+        unindex(tx, old)?;
+    }
+    append_change(tx, id, version, at)?;
+    Ok(old)
+}
+
+/// Drops the index entries of an item's stored version.
+fn unindex(tx: &WriteTransaction, old: &Item) -> Result<()> {
+    let id = old.id.to_u128();
+    tx.open_table(ITEMS_BY_SPACE)?.remove((
+        old.space.key().as_str(),
+        micros(old.sort_time()),
+        id,
+    ))?;
+    tx.open_table(ITEMS_BY_AUTHOR)?
+        .remove((old.author.as_str(), id))?;
+    tx.open_table(ITEMS_BY_STATUS)?
+        .remove((old.status.key(), id))?;
+    if let Details::Event(event) = &old.details {
+        tx.open_table(EVENTS_BY_START)?
+            .remove((micros(event.start), id))?;
+    }
+    if let Details::Page { slug, .. } = &old.details {
+        tx.open_table(PAGES_BY_SLUG)?.remove(slug.as_str())?;
+    }
+    Ok(())
+}
+
+/// Appends one entry to the change log inside `tx`; returns its seq.
+fn append_change(tx: &WriteTransaction, id: ItemId, version: u64, at: Timestamp) -> Result<u64> {
     let mut changes = tx.open_table(CHANGES)?;
     let seq = changes.last()?.map(|(k, _)| k.value()).unwrap_or(0) + 1;
     let change = Change {
         seq,
-        id: item.id,
-        version: item.version,
-        at: item.updated,
+        id,
+        version,
+        at,
     };
     changes.insert(seq, codec::encode(&change).as_slice())?;
     Ok(seq)

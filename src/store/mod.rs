@@ -6,6 +6,7 @@
 //! that redb work never blocks the async executor.
 
 mod codec;
+mod federation;
 mod identity;
 mod items;
 mod moderation;
@@ -15,6 +16,7 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use federation::{Delivery, EdgeKind, EdgeRecord, Invite, OutboxEntry, Replica, ReplicaBatch};
 pub use identity::{Acceptance, AuditEntry, Charter};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
@@ -73,6 +75,8 @@ pub struct Store {
     /// The change log's last sequence number, kept in memory so that caches
     /// can tell at no cost whether content changed.
     seq: Arc<std::sync::atomic::AtomicU64>,
+    /// Wakes whoever waits for new changes (the federation long-poll).
+    changed: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -99,12 +103,11 @@ impl Store {
         let store = Store {
             db: Arc::new(db),
             seq: Arc::default(),
+            changed: Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         store.prepare(path)?;
         let latest = store.latest_seq()?;
-        store
-            .seq
-            .store(latest, std::sync::atomic::Ordering::Release);
+        store.committed(latest);
         Ok(store)
     }
 
@@ -157,6 +160,13 @@ impl Store {
             tx.open_table(tables::REPORTS)?;
             tx.open_table(tables::BLOCKED_BLOBS)?;
             tx.open_table(tables::HANDOFFS)?;
+            tx.open_table(tables::EDGES)?;
+            tx.open_table(tables::EDGE_INVITES)?;
+            tx.open_table(tables::RECEIVED)?;
+            tx.open_table(tables::OUTBOX)?;
+            tx.open_table(tables::DELIVERIES)?;
+            tx.open_table(tables::GRANTS)?;
+            tx.open_table(tables::GONE)?;
         }
         tx.commit()?;
         Ok(())
@@ -179,6 +189,20 @@ impl Store {
         tokio::task::spawn_blocking(move || work(&store))
             .await
             .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Records that the change log reached `seq` (after a commit) and wakes
+    /// whoever waits for it.
+    fn committed(&self, seq: u64) {
+        let previous = self.seq.fetch_max(seq, std::sync::atomic::Ordering::AcqRel);
+        if seq > previous {
+            self.changed.send_replace(seq);
+        }
+    }
+
+    /// Follows the change log's last sequence number.
+    pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
     }
 
     /// The change log's last sequence number (from memory).

@@ -77,3 +77,33 @@ pub const BLOCKED_BLOBS: TableDefinition<[u8; 32], ()> = TableDefinition::new("b
 /// BLAKE3 hash of a hand-off token → CBOR `Handoff`: QR links between a borne
 /// and a phone, single use, two minutes.
 pub const HANDOFFS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("handoffs");
+
+// ---- Federation (DESIGN §6). Hub side.
+
+/// edge id → CBOR `EdgeRecord`: enrolled edges, their certificate and last contact.
+pub const EDGES: TableDefinition<&str, &[u8]> = TableDefinition::new("edges");
+
+/// invite id (hex, derived from the one-time code) → CBOR `Invite`.
+pub const EDGE_INVITES: TableDefinition<&str, &[u8]> = TableDefinition::new("edge_invites");
+
+/// idempotency key (ULID as u128) → CBOR `Receipt`: submissions an edge
+/// delivered, so that a replay is answered without being applied again.
+pub const RECEIVED: TableDefinition<u128, &[u8]> = TableDefinition::new("received");
+
+// ---- Federation. Edge side.
+
+/// idempotency key (ULID as u128, time-ordered) → CBOR `OutboxEntry`: writes
+/// made here and not yet confirmed by the hub. Removed only after confirmation.
+pub const OUTBOX: TableDefinition<u128, &[u8]> = TableDefinition::new("outbox");
+
+/// (login, idempotency key as u128) → CBOR `Delivery`: what became of an
+/// agent's writes once the hub answered (accepted or refused).
+pub const DELIVERIES: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("deliveries");
+
+/// login → CBOR grant (opaque here): the hub's signed proof that the agent
+/// signed in on this edge, carried by every write sent on their behalf.
+pub const GRANTS: TableDefinition<&str, &[u8]> = TableDefinition::new("grants");
+
+/// item id (u128) → version: items the hub no longer lets agents read
+/// (deleted, unpublished). An older copy never comes back over them.
+pub const GONE: TableDefinition<u128, u64> = TableDefinition::new("gone");

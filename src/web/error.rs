@@ -18,6 +18,9 @@ pub enum WebError {
     SignInRequired,
     #[error("forbidden")]
     Forbidden,
+    /// On an edge: this is done on the hub (moderation, edits, administration).
+    #[error("hub only")]
+    HubOnly,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -55,7 +58,7 @@ impl WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::SignInRequired => StatusCode::SEE_OTHER,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::HubOnly => StatusCode::FORBIDDEN,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +72,9 @@ impl WebError {
             WebError::SignInRequired => "Connectez-vous pour continuer.",
             WebError::Forbidden => {
                 "Vous n'avez pas accès à cette page ou à cette action. Si vous pensez que c'est une erreur, contactez l'assistance informatique."
+            }
+            WebError::HubOnly => {
+                "Cela se fait sur l'intranet principal, depuis un ordinateur ou votre téléphone. Sur cet appareil, vous pouvez consulter l'intranet, publier une annonce, proposer un contenu ou signaler un problème."
             }
             WebError::Internal(_) => {
                 "Un problème technique nous empêche d'afficher cette page. Réessayez dans un instant ; si cela continue, prévenez l'assistance informatique."

@@ -53,6 +53,8 @@ pub struct AppState {
     pub home_cache: Arc<cache::FragmentCache>,
     /// Signs the tokens that carry uploads across a refused form.
     pub upload_key: Arc<[u8; 32]>,
+    /// Hub or edge (set by the composition root).
+    pub federation: crate::federation::Federation,
 }
 
 impl AppState {
@@ -103,6 +105,7 @@ impl AppState {
             ),
             home_cache: Arc::default(),
             upload_key: Arc::new(rand::random()),
+            federation: Default::default(),
             config,
             clock,
             site: Arc::new(site),
@@ -118,6 +121,14 @@ impl AppState {
             csrf: visitor.signed_in.as_ref().map(|s| s.session.csrf.as_str()),
             device: visitor.device,
             pending: visitor.pending,
+            offline: self
+                .federation
+                .edge
+                .as_ref()
+                .filter(|edge| !edge.online())
+                .map(|edge| views::layout::Offline {
+                    last_contact: edge.status.last_contact(),
+                }),
         }
     }
 }
@@ -143,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         // Inside out: the Origin check, French error pages (which see the
         // visitor), then who is asking.
         .layer(csrf)
+        .layer(middleware::from_fn_with_state(state.clone(), hub_only))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -172,6 +184,25 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .with_state(state)
+}
+
+/// What an edge leaves to the hub: changing or removing published content,
+/// moderation, and the administration that is the hub's (charter, annuaire).
+const HUB_ONLY: [&str; 6] = [
+    "/modifier/",
+    "/supprimer/",
+    "/renouveler/",
+    "/moderation",
+    "/admin/charte",
+    "/admin/annuaire",
+];
+
+async fn hub_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if state.federation.is_edge() && HUB_ONLY.iter().any(|prefix| path.starts_with(prefix)) {
+        return WebError::HubOnly.into_response();
+    }
+    next.run(request).await
 }
 
 /// Turns every error response into a French page in the site's frame, so that

@@ -313,5 +313,16 @@ pub async fn post_charter_accept(
             Redirect::to(&crate::web::auth::with_return("/charte/accepter", &back)).into_response(),
         );
     }
+    if let Some(edge) = &state.federation.edge {
+        // Accepted here at once; the hub records it too (its audit of who accepted).
+        super::publish::queue(
+            edge,
+            &signed_in.user,
+            "Acceptation de la charte".into(),
+            crate::federation::wire::Submission::CharterAcceptance {
+                version: form.version,
+            },
+        )?;
+    }
     Ok(Redirect::to(&back).into_response())
 }

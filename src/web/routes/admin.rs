@@ -30,7 +30,7 @@ fn message(key: &str) -> Option<&'static str> {
     }
 }
 
-async fn audit(
+pub(super) async fn audit(
     state: &AppState,
     actor: &Login,
     action: &str,

@@ -3,6 +3,7 @@
 pub mod account;
 mod admin;
 mod agenda;
+mod edges;
 mod handoff;
 mod home;
 pub mod media;
@@ -88,6 +89,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(admin::get_admin))
         .route("/admin/sessions", post(admin::post_end_sessions))
         .route("/admin/annuaire", post(admin::post_refresh_annuaire))
+        .route("/admin/bornes", get(edges::get_edges))
+        .route("/admin/bornes/invitation", post(edges::post_invite))
+        .route("/admin/bornes/{id}/revoquer", post(edges::post_revoke))
         .route(
             "/admin/charte",
             get(admin::get_charter_form).post(admin::post_charter),

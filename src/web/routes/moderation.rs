@@ -11,6 +11,7 @@ use crate::content::WriteError;
 use crate::domain::BlobHash;
 use crate::domain::policy::{Action, decide};
 use crate::web::auth::{Agent, check_csrf};
+use crate::web::views::moderation::{MinePage, SentFromEdge};
 use crate::web::views::{Section, moderation};
 use crate::web::{AppState, WebError};
 
@@ -158,6 +159,7 @@ pub async fn post_photo_decision(
 pub struct MineQuery {
     envoye: Option<String>,
     supprime: Option<String>,
+    attente: Option<String>,
 }
 
 pub async fn get_mine(
@@ -165,11 +167,16 @@ pub async fn get_mine(
     State(state): State<AppState>,
     Query(query): Query<MineQuery>,
 ) -> Result<Markup, WebError> {
-    let (items, notices) = state.content.mine(signed_in.user.login.clone()).await?;
+    let login = signed_in.user.login.clone();
+    let (items, notices) = state.content.mine(login.clone()).await?;
     let chrome = state.chrome(Section::Other, &visitor);
     let message = if query.envoye.is_some() {
         Some(
             "Merci ! Votre proposition est envoyée aux webmestres. Vous serez prévenu ici de leur décision.",
+        )
+    } else if query.attente.is_some() {
+        Some(
+            "C'est enregistré sur cet appareil. Il l'envoie à l'intranet principal : suivez son envoi ci-dessous.",
         )
     } else if query.supprime.is_some() {
         Some("C'est supprimé.")
@@ -180,8 +187,32 @@ pub async fn get_mine(
         .iter()
         .map(|item| decide(&signed_in.user, &Action::Edit, Some(item)).allowed())
         .collect();
+    let sent = match &state.federation.edge {
+        Some(edge) => Some((
+            state
+                .content
+                .store()
+                .run(move |store| store.sent_by(&login, 20))
+                .await?,
+            edge.online(),
+        )),
+        None => None,
+    };
     Ok(moderation::mine(
-        &chrome, &items, &editable, &notices, message,
+        &chrome,
+        &MinePage {
+            items: &items,
+            editable: &editable,
+            notices: &notices,
+            message,
+            sent: sent
+                .as_ref()
+                .map(|((queued, answered), online)| SentFromEdge {
+                    queued,
+                    answered,
+                    online: *online,
+                }),
+        },
     ))
 }
 

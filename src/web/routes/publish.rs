@@ -299,6 +299,9 @@ pub async fn post_publish(
             ));
         }
     };
+    if let Some(edge) = &state.federation.edge {
+        return queue_creation(&state, edge, user, draft).await;
+    }
     match state
         .content
         .create(user, draft, &state.site.unions, now)
@@ -318,6 +321,56 @@ pub async fn post_publish(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// On an edge: the new item goes to the outbox with its photos' bytes; the
+/// hub creates it (published or proposed, by its own rules).
+async fn queue_creation(
+    state: &AppState,
+    edge: &crate::federation::EdgeLink,
+    user: &crate::domain::User,
+    draft: crate::content::Draft,
+) -> Result<Response, WebError> {
+    use crate::federation::wire::{Attachment, DraftMessage, Submission};
+    let hashes: Vec<BlobHash> = draft
+        .media
+        .iter()
+        .flat_map(|m| std::iter::once(m.hash).chain(m.thumbnail))
+        .collect();
+    let attachments = state
+        .content
+        .store()
+        .run(move |store| {
+            let mut out = Vec::new();
+            for hash in hashes {
+                if let Some((bytes, media_type)) = store.get_blob(hash)? {
+                    out.push(Attachment { media_type, bytes });
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    let label = draft.title.clone();
+    let submission = Submission::Create {
+        draft: Box::new(DraftMessage::from(draft)),
+        attachments,
+    };
+    queue(edge, user, label, submission)?;
+    Ok(Redirect::to("/mes-publications?attente=1").into_response())
+}
+
+/// Puts a write in the edge's outbox (durable when this returns).
+pub fn queue(
+    edge: &crate::federation::EdgeLink,
+    user: &crate::domain::User,
+    label: String,
+    submission: crate::federation::wire::Submission,
+) -> Result<u128, WebError> {
+    edge.submit(&user.login, label, submission)
+        .map_err(|e| match e {
+            crate::federation::edge::SubmitError::NoGrant => WebError::SignInRequired,
+            crate::federation::edge::SubmitError::Store(e) => e.into(),
+        })
 }
 
 pub async fn get_edit(
@@ -470,6 +523,28 @@ pub async fn post_report(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     let id = parse_id(&id)?;
+    if let Some(edge) = &state.federation.edge {
+        let reason = form.motif.trim().to_owned();
+        if reason.is_empty() {
+            return Err(WebError::BadRequest(
+                "Indiquez en quelques mots ce qui ne va pas dans ce contenu.",
+            ));
+        }
+        let item = state
+            .content
+            .store()
+            .run(move |s| s.get_item(id))
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let submission = crate::federation::wire::Submission::Report { item: id, reason };
+        queue(
+            edge,
+            &signed_in.user,
+            format!("Signalement de « {} »", item.title),
+            submission,
+        )?;
+        return Ok(Redirect::to(&format!("{}?signale=1", item_url(&item))).into_response());
+    }
     match state
         .content
         .report(
@@ -505,6 +580,33 @@ pub async fn post_photo_removal(
     check_csrf(&signed_in, &form.csrf)?;
     let id = parse_id(&id)?;
     let photo = BlobHash::from_hex(&form.photo).ok_or(WebError::NotFound)?;
+    if let Some(edge) = &state.federation.edge {
+        let item = state
+            .content
+            .store()
+            .run(move |s| s.get_item(id))
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let media = item
+            .media
+            .iter()
+            .find(|m| m.hash == photo)
+            .ok_or(WebError::NotFound)?;
+        // Hidden here at once; the hub hides it everywhere when the request arrives.
+        let blobs: Vec<BlobHash> = std::iter::once(media.hash).chain(media.thumbnail).collect();
+        state
+            .content
+            .store()
+            .run(move |s| s.block_blobs(&blobs, true))
+            .await?;
+        queue(
+            edge,
+            &signed_in.user,
+            format!("Retrait d'une photo de « {} »", item.title),
+            crate::federation::wire::Submission::PhotoRemoval { item: id, photo },
+        )?;
+        return Ok(Redirect::to(&format!("{}?photo=1", item_url(&item))).into_response());
+    }
     state
         .content
         .request_photo_removal(&signed_in.user, id, photo, state.clock.now())

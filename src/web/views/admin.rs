@@ -48,6 +48,10 @@ pub fn dashboard(chrome: &Chrome, data: &AdminPage) -> Markup {
                     button.button type="submit" { "Actualiser l'annuaire maintenant" }
                 }
             }
+            section.block aria-labelledby="titre-bornes" {
+                h2 #titre-bornes { "Bornes et boîtiers" }
+                p { a.button href="/admin/bornes" { "Voir les appareils et en enrôler un" } }
+            }
             section.block aria-labelledby="titre-charte" {
                 h2 #titre-charte { "Charte" }
                 p { a.button href="/admin/charte" { "Modifier la charte" } }

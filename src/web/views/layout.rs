@@ -58,6 +58,14 @@ pub struct Chrome<'a> {
     pub device: DeviceClass,
     /// For webmasters: the number of proposals waiting.
     pub pending: Option<usize>,
+    /// On an edge that cannot reach its hub: when it last did.
+    pub offline: Option<Offline>,
+}
+
+/// The edge serves its own copy because the hub does not answer.
+#[derive(Clone, Copy, Debug)]
+pub struct Offline {
+    pub last_contact: Option<Timestamp>,
 }
 
 impl Chrome<'_> {
@@ -144,6 +152,13 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                         }
                     }
                 }
+                }
+                @if let Some(offline) = chrome.offline {
+                    p.offline-notice role="status" {
+                        "Liaison avec l'intranet principal interrompue : vous consultez la copie enregistrée sur cet appareil"
+                        @if let Some(at) = offline.last_contact { " (mise à jour " (super::format::date_long(at, chrome.tz())) ")" }
+                        ". Vos envois partiront dès son retour."
+                    }
                 }
                 main #contenu tabindex="-1" { (main) }
                 footer.site-footer {

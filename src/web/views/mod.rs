@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod edges;
 pub mod editor;
 pub mod format;
 pub mod handoff;

@@ -6,7 +6,7 @@ use super::format;
 use super::items::{item_card, item_url, media_url, space_label};
 use super::layout::{Chrome, csrf_field, page};
 use crate::domain::{Item, Status};
-use crate::store::{Notice, NoticeKind, Report, ReportKind};
+use crate::store::{Delivery, Notice, NoticeKind, OutboxEntry, Report, ReportKind};
 
 fn status_label(status: &Status) -> &'static str {
     match status {
@@ -116,14 +116,70 @@ fn notice_text(notice: &Notice) -> String {
     }
 }
 
-/// `editable[i]` says whether `items[i]` may still be edited.
-pub fn mine(
-    chrome: &Chrome,
-    items: &[Item],
-    editable: &[bool],
-    notices: &[Notice],
-    message: Option<&str>,
-) -> Markup {
+/// What "Mes publications" shows.
+pub struct MinePage<'a> {
+    pub items: &'a [Item],
+    /// `editable[i]` says whether `items[i]` may still be edited.
+    pub editable: &'a [bool],
+    pub notices: &'a [Notice],
+    pub message: Option<&'a str>,
+    /// On an edge: what this box still has to send, and what the hub answered.
+    pub sent: Option<SentFromEdge<'a>>,
+}
+
+pub struct SentFromEdge<'a> {
+    pub queued: &'a [OutboxEntry],
+    pub answered: &'a [Delivery],
+    /// Whether the hub answers right now.
+    pub online: bool,
+}
+
+/// The writes made on this edge and what became of them.
+fn sent_from_edge(sent: &SentFromEdge, chrome: &Chrome) -> Markup {
+    let tz = chrome.tz();
+    html! {
+        @if !sent.queued.is_empty() || !sent.answered.is_empty() {
+            section aria-labelledby="titre-envois" {
+                h2 #titre-envois { "Envoyés depuis cet appareil" }
+                ul.sent {
+                    @for entry in sent.queued {
+                        li {
+                            strong { (entry.label) } " — "
+                            @if sent.online {
+                                span.status-pending { "envoi en cours" }
+                            } @else {
+                                span.status-pending { "en attente de connexion" }
+                                " (il partira tout seul dès que la liaison avec l'intranet sera rétablie)"
+                            }
+                            br; span.hint { (format::date_long(entry.created, tz)) }
+                        }
+                    }
+                    @for delivery in sent.answered {
+                        li {
+                            strong { (delivery.label) } " — "
+                            @match &delivery.refused {
+                                None if delivery.pending => span.status-sent { "envoyé, en attente de validation par les webmestres" },
+                                None => span.status-sent { "envoyé" },
+                                Some(reason) => span.status-refused { "refusé : " (reason) },
+                            }
+                            br; span.hint { (format::date_long(delivery.created, tz)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn mine(chrome: &Chrome, page_data: &MinePage) -> Markup {
+    let MinePage {
+        items,
+        editable,
+        notices,
+        message,
+        sent,
+    } = page_data;
+    let (items, editable, notices, message) = (*items, *editable, *notices, *message);
     let tz = chrome.tz();
     page(
         chrome,
@@ -132,6 +188,7 @@ pub fn mine(
             h1 { "Mes publications" }
             @if let Some(message) = message { p.notice role="status" { (message) } }
             p { a.button.button-primary href="/publier" { "Publier ou proposer" } }
+            @if let Some(sent) = sent { (sent_from_edge(sent, chrome)) }
             @if !notices.is_empty() {
                 section aria-labelledby="titre-avis" {
                     h2 #titre-avis { "Avis" }

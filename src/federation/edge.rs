@@ -1,0 +1,644 @@
+//! The edge side: enrollment, the puller that keeps the replica up to date,
+//! the outbox sender, and the sign-in relay (only the hub talks to the
+//! directory). Invariants: the replica only moves forward, batch and cursor
+//! together; a queued write leaves the outbox only with the hub's answer;
+//! reading never waits for the hub.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, watch};
+
+use super::pki;
+use super::wire::{self, *};
+use crate::clock::Clock;
+use crate::directory::{AuthError, Backend, BoxFuture, Profile};
+use crate::domain::{BlobHash, Item, Login};
+use crate::store::{Delivery, EdgeKind, OutboxEntry, Replica, ReplicaBatch, Store};
+
+/// Items asked per batch during a catch-up.
+const BATCH: usize = 1000;
+/// How long the hub may hold a long-poll when the edge is up to date.
+const LONG_POLL_SECONDS: u64 = 25;
+/// The longest pause between two attempts to reach the hub.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    #[error("{0}")]
+    Pki(#[from] pki::PkiError),
+    #[error("cannot reach the hub: {0}")]
+    Unreachable(String),
+    #[error("the hub refused: {0}")]
+    Refused(String),
+    #[error("the hub's answer is not valid: {0}")]
+    BadAnswer(String),
+    #[error("{path}: {detail}")]
+    Identity { path: PathBuf, detail: String },
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Who this edge is, as the hub enrolled it (`<data>/federation/edge.toml`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdgeIdentity {
+    pub id: String,
+    pub name: String,
+    pub place: String,
+    pub kind: EdgeKind,
+    /// The hub's federation URL the edge enrolled with.
+    pub hub: String,
+}
+
+/// The files of an enrolled edge.
+pub fn federation_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("federation")
+}
+
+impl EdgeIdentity {
+    pub fn load(data_dir: &Path) -> Result<EdgeIdentity, EdgeError> {
+        let path = federation_dir(data_dir).join("edge.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| EdgeError::Identity {
+            path: path.clone(),
+            detail: format!(
+                "{e} (this box is not enrolled: run `kiosque enroll <hub URL> <code>`)"
+            ),
+        })?;
+        toml::from_str(&text).map_err(|e| EdgeError::Identity {
+            path,
+            detail: e.to_string(),
+        })
+    }
+}
+
+fn http_client(tls: rustls::ClientConfig) -> Result<reqwest::Client, EdgeError> {
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(LONG_POLL_SECONDS + 15))
+        .build()
+        .map_err(|e| EdgeError::Unreachable(e.to_string()))
+}
+
+/// `kiosque enroll <hub> <code>`: makes this box's key, has the hub sign it,
+/// checks the hub knew the code too, and writes the identity files.
+pub async fn enroll(data_dir: &Path, hub: &str, code: &str) -> Result<EdgeIdentity, EdgeError> {
+    let hub = hub.trim_end_matches('/').to_owned();
+    let dir = federation_dir(data_dir);
+    if dir.join("edge.toml").exists() {
+        return Err(EdgeError::Identity {
+            path: dir.join("edge.toml"),
+            detail: "this box is already enrolled; remove the federation directory first to enroll it again".into(),
+        });
+    }
+    let key = pki::new_edge_key()?;
+    let nonce: [u8; 16] = rand::random();
+    let mac_key = super::hub::mac_key(code);
+    let request = EnrollRequest {
+        invite: super::hub::invite_id(code),
+        nonce: nonce.to_vec(),
+        public_key: key.public_key_raw().to_vec(),
+        proof: super::hub::edge_proof(&mac_key, &nonce, key.public_key_raw()),
+    };
+    let client = http_client(pki::enroll_client_config())?;
+    let response = client
+        .post(format!("{hub}/fed/{PROTOCOL}/enroll"))
+        .header(reqwest::header::CONTENT_TYPE, CBOR)
+        .header(VERSION_HEADER, env!("CARGO_PKG_VERSION"))
+        .body(wire::encode(&request))
+        .send()
+        .await
+        .map_err(|e| EdgeError::Unreachable(e.to_string()))?;
+    let answer: EnrollResponse = read_answer(response).await?;
+    if !super::hub::hub_proof(&mac_key, &nonce, &answer)
+        .iter()
+        .zip(&answer.proof)
+        .all(|(a, b)| a == b)
+        || answer.proof.len() != 32
+    {
+        return Err(EdgeError::BadAnswer(
+            "the hub's answer does not prove it knows the code: this is not your hub".into(),
+        ));
+    }
+    // Check the files work together before writing anything.
+    pki::client_config(
+        &answer.ca_pem,
+        &answer.certificate_pem,
+        &key.serialize_pem(),
+    )?;
+    pki::write(&dir.join("edge.key"), &key.serialize_pem(), true)?;
+    pki::write(&dir.join("edge.pem"), &answer.certificate_pem, false)?;
+    pki::write(&dir.join("ca.pem"), &answer.ca_pem, false)?;
+    let identity = EdgeIdentity {
+        id: answer.edge,
+        name: answer.name,
+        place: answer.place,
+        kind: answer.kind,
+        hub,
+    };
+    let text = toml::to_string(&identity).map_err(|e| EdgeError::Identity {
+        path: dir.join("edge.toml"),
+        detail: e.to_string(),
+    })?;
+    pki::write(&dir.join("edge.toml"), &text, false)?;
+    Ok(identity)
+}
+
+async fn read_answer<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, EdgeError> {
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| EdgeError::Unreachable(e.to_string()))?;
+    if status.is_success() {
+        return wire::decode(&bytes).map_err(EdgeError::BadAnswer);
+    }
+    let message = wire::decode::<Problem>(&bytes)
+        .map(|p| p.message)
+        .unwrap_or_else(|_| format!("HTTP {status}"));
+    if status.is_server_error() {
+        Err(EdgeError::Unreachable(message))
+    } else {
+        Err(EdgeError::Refused(message))
+    }
+}
+
+/// What the edge knows of its link to the hub, for pages and metrics.
+#[derive(Debug, Default)]
+pub struct LinkStatus {
+    pub online: AtomicBool,
+    /// Unix seconds of the last answer from the hub (0: never).
+    pub last_contact: AtomicU64,
+    pub head: AtomicU64,
+    pub cursor: AtomicU64,
+    pub revoked: AtomicBool,
+}
+
+impl LinkStatus {
+    pub fn last_contact(&self) -> Option<Timestamp> {
+        match self.last_contact.load(Ordering::Relaxed) {
+            0 => None,
+            s => Timestamp::from_second(s as i64).ok(),
+        }
+    }
+}
+
+/// The edge's link to its hub.
+#[derive(Debug)]
+pub struct EdgeLink {
+    pub identity: EdgeIdentity,
+    /// The hub's federation URL (from the configuration).
+    hub: String,
+    client: reqwest::Client,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    pub status: LinkStatus,
+    wake: Notify,
+}
+
+/// Why a write could not be queued.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("no grant for this agent on this edge")]
+    NoGrant,
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl EdgeLink {
+    pub fn new(
+        data_dir: &Path,
+        hub: &str,
+        store: Store,
+        clock: Arc<dyn Clock>,
+    ) -> Result<EdgeLink, EdgeError> {
+        let identity = EdgeIdentity::load(data_dir)?;
+        let dir = federation_dir(data_dir);
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|e| EdgeError::Identity {
+                path,
+                detail: e.to_string(),
+            })
+        };
+        let tls = pki::client_config(&read("ca.pem")?, &read("edge.pem")?, &read("edge.key")?)?;
+        let (cursor, _) = store.replica_cursor()?;
+        let status = LinkStatus::default();
+        status.cursor.store(cursor, Ordering::Relaxed);
+        // Presumed reachable until a call fails: no alarm at start.
+        status.online.store(true, Ordering::Relaxed);
+        Ok(EdgeLink {
+            identity,
+            hub: hub.trim_end_matches('/').to_owned(),
+            client: http_client(tls)?,
+            store,
+            clock,
+            status,
+            wake: Notify::new(),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/fed/{PROTOCOL}/{path}", self.hub)
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, EdgeError> {
+        let response = request
+            .header(VERSION_HEADER, env!("CARGO_PKG_VERSION"))
+            .send()
+            .await
+            .map_err(|e| EdgeError::Unreachable(error_chain(&e)))?;
+        let forbidden = response.status() == reqwest::StatusCode::FORBIDDEN;
+        let answer = read_answer(response).await;
+        self.note(&answer, forbidden);
+        answer
+    }
+
+    fn note<T>(&self, answer: &Result<T, EdgeError>, forbidden: bool) {
+        let reached = !matches!(answer, Err(EdgeError::Unreachable(_)));
+        let was_online = self
+            .status
+            .online
+            .swap(reached && !forbidden, Ordering::Relaxed);
+        self.status.revoked.store(forbidden, Ordering::Relaxed);
+        if reached {
+            let now = self.clock.now().as_second().max(0) as u64;
+            self.status.last_contact.store(now, Ordering::Relaxed);
+        }
+        match answer {
+            Err(e) if was_online => {
+                tracing::warn!(error = %e, "hub unreachable: serving the local copy")
+            }
+            Ok(_) if !was_online => tracing::info!(hub = %self.hub, "hub reachable"),
+            _ => {}
+        }
+    }
+
+    pub fn online(&self) -> bool {
+        self.status.online.load(Ordering::Relaxed)
+    }
+
+    /// Queues a write for the hub under the agent's grant (durable when this
+    /// returns), and wakes the sender.
+    pub fn submit(
+        &self,
+        login: &Login,
+        label: String,
+        submission: Submission,
+    ) -> Result<u128, SubmitError> {
+        let grant = self
+            .store
+            .grant_of(login)?
+            .and_then(|bytes| wire::decode::<Grant>(&bytes).ok())
+            .ok_or(SubmitError::NoGrant)?;
+        let now = self.clock.now();
+        let key = ulid::Ulid::from_parts(
+            u64::try_from(now.as_millisecond()).unwrap_or(0),
+            rand::random(),
+        )
+        .0;
+        let envelope = Envelope {
+            key,
+            created: now,
+            grant,
+            submission,
+        };
+        self.store.push_outbox(&OutboxEntry {
+            key,
+            login: login.clone(),
+            created: now,
+            label,
+            payload: wire::encode(&envelope),
+            attempts: 0,
+            last_error: None,
+        })?;
+        self.wake.notify_one();
+        Ok(key)
+    }
+
+    /// Keeps the replica up to date until `stop`: catch-up in batches, then
+    /// long-polls; backs off (capped) while the hub is unreachable.
+    pub async fn pull(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut backoff = Backoff::default();
+        loop {
+            let step = tokio::select! {
+                _ = stop.wait_for(|s| *s) => return,
+                step = self.pull_once() => step,
+            };
+            match step {
+                Ok(()) => backoff.reset(),
+                Err(e) => {
+                    tracing::debug!(error = %e, "replication paused");
+                    tokio::select! {
+                        _ = stop.wait_for(|s| *s) => return,
+                        _ = tokio::time::sleep(backoff.next()) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// One request for changes, applied.
+    pub async fn pull_once(&self) -> Result<(), EdgeError> {
+        let store = self.store.clone();
+        let (cursor, epoch) = store.run(|s| s.replica_cursor()).await?;
+        let head = self.status.head.load(Ordering::Relaxed);
+        let wait = if cursor >= head { LONG_POLL_SECONDS } else { 0 };
+        let changes: Changes = self
+            .call(
+                self.client
+                    .get(self.url(&format!("changes?since={cursor}&limit={BATCH}&wait={wait}"))),
+            )
+            .await?;
+        if changes.epoch != epoch || changes.cursor < cursor {
+            if !epoch.is_empty() {
+                tracing::warn!(
+                    "the hub's history changed (restored from a backup?): starting the copy over"
+                );
+            }
+            let (epoch, now) = (changes.epoch.clone(), self.clock.now());
+            store.run(move |s| s.reset_replica(&epoch, now)).await?;
+            self.status.cursor.store(0, Ordering::Relaxed);
+            self.status.head.store(changes.head, Ordering::Relaxed);
+            return Ok(());
+        }
+        let blobs = self.fetch_blobs(&changes.entries).await?;
+        let catching_up = changes.head.saturating_sub(changes.cursor) > 0 || cursor == 0;
+        let batch = ReplicaBatch {
+            entries: changes.entries,
+            blobs,
+            cursor: changes.cursor,
+        };
+        let now = self.clock.now();
+        let count = batch.entries.len();
+        store.run(move |s| s.apply_replicas(&batch, now)).await?;
+        self.status.cursor.store(changes.cursor, Ordering::Relaxed);
+        self.status.head.store(changes.head, Ordering::Relaxed);
+        if catching_up && count > 0 {
+            tracing::info!(
+                cursor = changes.cursor,
+                head = changes.head,
+                "catch-up {}/{} ({} %)",
+                changes.cursor,
+                changes.head,
+                changes.cursor * 100 / changes.head.max(1)
+            );
+        }
+        Ok(())
+    }
+
+    /// The photos a batch shows that this edge does not have yet, verified.
+    async fn fetch_blobs(
+        &self,
+        entries: &[Replica],
+    ) -> Result<Vec<(BlobHash, String, Vec<u8>)>, EdgeError> {
+        let wanted: Vec<BlobHash> = entries
+            .iter()
+            .filter_map(|e| match e {
+                Replica::Item(item) => Some(item.as_ref()),
+                Replica::Gone { .. } => None,
+            })
+            .flat_map(|item: &Item| {
+                item.media
+                    .iter()
+                    .filter(|m| !m.hidden)
+                    .flat_map(|m| std::iter::once(m.hash).chain(m.thumbnail))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut out = Vec::new();
+        for hash in wanted {
+            let store = self.store.clone();
+            if store.run(move |s| s.has_blob(hash)).await? {
+                continue;
+            }
+            let response = self
+                .client
+                .get(self.url(&format!("blobs/{}", hash.to_hex())))
+                .header(VERSION_HEADER, env!("CARGO_PKG_VERSION"))
+                .send()
+                .await
+                .map_err(|e| EdgeError::Unreachable(error_chain(&e)))?;
+            if response.status() == reqwest::StatusCode::NOT_FOUND {
+                // Withdrawn on the hub meanwhile: the next change says so.
+                continue;
+            }
+            if !response.status().is_success() {
+                return Err(EdgeError::Unreachable(format!(
+                    "blob {}: HTTP {}",
+                    hash.to_hex(),
+                    response.status()
+                )));
+            }
+            let media_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("application/octet-stream")
+                .to_owned();
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| EdgeError::Unreachable(e.to_string()))?;
+            if blake3::hash(&bytes).as_bytes() != &hash.0 {
+                return Err(EdgeError::BadAnswer(format!(
+                    "blob {} does not match its hash",
+                    hash.to_hex()
+                )));
+            }
+            out.push((hash, media_type, bytes.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Sends queued writes until `stop`, oldest first; an entry leaves the
+    /// outbox only with the hub's answer. Backs off (capped) on failure.
+    pub async fn send(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut backoff = Backoff::default();
+        loop {
+            let store = self.store.clone();
+            let entries = match store.run(|s| s.outbox(50)).await {
+                Ok(entries) => entries,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the outbox");
+                    Vec::new()
+                }
+            };
+            if entries.is_empty() {
+                tokio::select! {
+                    _ = stop.wait_for(|s| *s) => return,
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+                }
+                continue;
+            }
+            for entry in entries {
+                match self.deliver(&entry).await {
+                    Ok(()) => backoff.reset(),
+                    Err(e) => {
+                        let (store, key, error) = (self.store.clone(), entry.key, e.to_string());
+                        let _ = store.run(move |s| s.outbox_failed(key, &error)).await;
+                        tokio::select! {
+                            _ = stop.wait_for(|s| *s) => return,
+                            _ = tokio::time::sleep(backoff.next()) => {}
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn deliver(&self, entry: &OutboxEntry) -> Result<(), EdgeError> {
+        let receipt: Receipt = self
+            .call(
+                self.client
+                    .post(self.url("submissions"))
+                    .header(reqwest::header::CONTENT_TYPE, CBOR)
+                    .body(entry.payload.clone()),
+            )
+            .await?;
+        let (item, refused, pending) = match receipt {
+            Receipt::Accepted { item, pending } => (item, None, pending),
+            Receipt::Refused { message } => (None, Some(message), false),
+        };
+        let delivery = Delivery {
+            key: entry.key,
+            label: entry.label.clone(),
+            created: entry.created,
+            delivered: self.clock.now(),
+            refused,
+            item,
+            pending,
+        };
+        let (store, entry) = (self.store.clone(), entry.clone());
+        store
+            .run(move |s| s.outbox_delivered(&entry, &delivery))
+            .await?;
+        Ok(())
+    }
+}
+
+/// The sign-in relay: the edge's directory backend.
+#[derive(Debug)]
+pub struct Relay {
+    pub link: Arc<EdgeLink>,
+}
+
+impl Backend for Relay {
+    fn authenticate<'a>(
+        &'a self,
+        login: &'a str,
+        password: &'a str,
+    ) -> BoxFuture<'a, Result<Profile, AuthError>> {
+        Box::pin(async move {
+            let link = &self.link;
+            let request = SignInRequest {
+                login: login.to_owned(),
+                password: password.to_owned(),
+            };
+            let answer: SignInResponse = link
+                .call(
+                    link.client
+                        .post(link.url("sign-in"))
+                        .header(reqwest::header::CONTENT_TYPE, CBOR)
+                        .body(wire::encode(&request)),
+                )
+                .await
+                .map_err(|e| AuthError::Unavailable(format!("hub: {e}")))?;
+            match answer {
+                SignInResponse::Ok { user, grant } => {
+                    let (store, login, bytes) =
+                        (link.store.clone(), user.login.clone(), wire::encode(&grant));
+                    store.run(move |s| s.put_grant(&login, &bytes)).await?;
+                    Ok(Profile {
+                        user: *user,
+                        groups: Vec::new(),
+                        photo: None,
+                        dn: String::new(),
+                        manager_dn: None,
+                    })
+                }
+                SignInResponse::Invalid => Err(AuthError::InvalidCredentials),
+                SignInResponse::Refused { problem } => Err(AuthError::Account(problem)),
+                SignInResponse::Unavailable => {
+                    Err(AuthError::Unavailable("the hub's directory".into()))
+                }
+            }
+        })
+    }
+
+    fn all_people(&self) -> BoxFuture<'_, Result<Vec<Profile>, AuthError>> {
+        // The annuaire is the hub's; an edge knows the agents who signed in here.
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn is_active<'a>(&'a self, login: &'a Login) -> BoxFuture<'a, Result<bool, AuthError>> {
+        Box::pin(async move {
+            let link = &self.link;
+            link.call(
+                link.client
+                    .get(link.url(&format!("accounts/{}", login.as_str()))),
+            )
+            .await
+            .map_err(|e| AuthError::Unavailable(format!("hub: {e}")))
+        })
+    }
+}
+
+/// The whole cause of a client error (reqwest hides the interesting part).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
+}
+
+/// Capped exponential backoff: 0.5 s, 1 s, 2 s… up to [`MAX_BACKOFF`].
+#[derive(Debug, Default)]
+struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    fn next(&mut self) -> Duration {
+        let delay = Duration::from_millis(500) * 2u32.saturating_pow(self.failures.min(10));
+        self.failures += 1;
+        delay.min(MAX_BACKOFF)
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_its_cap_and_resets() {
+        let mut b = Backoff::default();
+        assert_eq!(b.next(), Duration::from_millis(500));
+        assert_eq!(b.next(), Duration::from_secs(1));
+        for _ in 0..20 {
+            b.next();
+        }
+        assert_eq!(b.next(), MAX_BACKOFF);
+        b.reset();
+        assert_eq!(b.next(), Duration::from_millis(500));
+    }
+}

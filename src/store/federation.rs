@@ -1,0 +1,676 @@
+//! What federation keeps: on the hub, enrolled edges, their invites and the
+//! receipts of delivered writes; on an edge, the replica (applied batch by
+//! batch with its cursor), the outbox and the agents' grants.
+//! Invariants: a replica batch and its cursor commit together; an item never
+//! overwrites a newer version of itself; an outbox entry leaves only with the
+//! hub's answer recorded in the same transaction.
+
+use jiff::Timestamp;
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use serde::{Deserialize, Serialize};
+
+use super::items::{put_one, remove_one};
+use super::tables::*;
+use super::{Result, Store, StoreError, codec};
+use crate::domain::{BlobHash, Item, ItemId, Login, Status};
+
+/// What kind of box an edge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EdgeKind {
+    /// A service's box: shared computers of a service read through it.
+    ServiceBox,
+    /// A touch borne in a break room.
+    Borne,
+}
+
+impl EdgeKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            EdgeKind::ServiceBox => "boitier",
+            EdgeKind::Borne => "borne",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<EdgeKind> {
+        match key {
+            "boitier" => Some(EdgeKind::ServiceBox),
+            "borne" => Some(EdgeKind::Borne),
+            _ => None,
+        }
+    }
+}
+
+/// An enrolled edge, as the hub knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdgeRecord {
+    pub id: String,
+    pub name: String,
+    pub place: String,
+    pub kind: EdgeKind,
+    pub enrolled: Timestamp,
+    /// BLAKE3 of the client certificate (DER) the hub issued to it.
+    pub certificate: [u8; 32],
+    pub revoked: Option<Timestamp>,
+    pub last_contact: Option<Timestamp>,
+    /// The last change-log seq the edge asked from.
+    pub cursor: u64,
+    /// The kiosque version the edge reported.
+    pub version: String,
+}
+
+/// A one-time enrollment invite. The code itself is never stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub name: String,
+    pub place: String,
+    pub kind: EdgeKind,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+    pub by: Login,
+    /// When and by which edge it was used.
+    pub used: Option<(Timestamp, String)>,
+    /// The key that authenticates the enrollment messages (derived from the code).
+    pub mac_key: [u8; 32],
+}
+
+/// An entry of a replica batch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Replica {
+    /// The newest readable state of an item.
+    Item(Box<Item>),
+    /// The item is no longer readable (deleted, unpublished, not yet published).
+    Gone { id: ItemId, version: u64 },
+}
+
+/// A batch of replicas to apply, with the blobs they need and the cursor.
+#[derive(Debug, Default)]
+pub struct ReplicaBatch {
+    pub entries: Vec<Replica>,
+    pub blobs: Vec<(BlobHash, String, Vec<u8>)>,
+    /// The hub's change-log seq this batch brings the edge to.
+    pub cursor: u64,
+}
+
+/// A write made on an edge, waiting for the hub.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub key: u128,
+    pub login: Login,
+    pub created: Timestamp,
+    /// What the agent sees in "Mes publications" (a title, "Signalement"…).
+    pub label: String,
+    /// The encoded message (federation's wire format; opaque here).
+    pub payload: Vec<u8>,
+    /// Attempts so far, and the last error (for the administrator).
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+/// What the hub answered to an edge's write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub key: u128,
+    pub label: String,
+    pub created: Timestamp,
+    pub delivered: Timestamp,
+    /// `None` when accepted; the hub's reason when refused.
+    pub refused: Option<String>,
+    /// The item the hub created, if any.
+    pub item: Option<ItemId>,
+    /// The item waits for a webmaster's validation.
+    #[serde(default)]
+    pub pending: bool,
+}
+
+fn readable(item: &Item) -> bool {
+    matches!(item.status, Status::Published | Status::Archived)
+}
+
+impl Store {
+    // ---- hub side
+
+    pub fn put_edge(&self, edge: &EdgeRecord) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(EDGES)?
+            .insert(edge.id.as_str(), codec::encode(edge).as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn edges(&self) -> Result<Vec<EdgeRecord>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(EDGES)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            out.push(codec::decode(entry?.1.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn get_edge(&self, id: &str) -> Result<Option<EdgeRecord>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(EDGES)?;
+        let value = table.get(id)?;
+        value.map(|v| codec::decode(v.value())).transpose()
+    }
+
+    /// Notes an edge's contact: time, cursor, version. One small write.
+    pub fn edge_contact(&self, id: &str, at: Timestamp, cursor: u64, version: &str) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(EDGES)?;
+            let edge: Option<EdgeRecord> = table
+                .get(id)?
+                .map(|v| codec::decode(v.value()))
+                .transpose()?;
+            if let Some(mut edge) = edge {
+                edge.last_contact = Some(at);
+                edge.cursor = cursor;
+                edge.version = version.to_owned();
+                table.insert(id, codec::encode(&edge).as_slice())?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn put_invite(&self, id: &str, invite: &Invite) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(EDGE_INVITES)?
+            .insert(id, codec::encode(invite).as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get_invite(&self, id: &str) -> Result<Option<Invite>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(EDGE_INVITES)?;
+        let value = table.get(id)?;
+        value.map(|v| codec::decode(v.value())).transpose()
+    }
+
+    pub fn invites(&self) -> Result<Vec<(String, Invite)>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(EDGE_INVITES)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (k, v) = entry?;
+            out.push((k.value().to_owned(), codec::decode(v.value())?));
+        }
+        Ok(out)
+    }
+
+    /// Uses an invite and records the new edge, in one transaction: an
+    /// invite enrolls one edge only. Returns false if it was already used.
+    pub fn enroll_edge(&self, invite_id: &str, edge: &EdgeRecord) -> Result<bool> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut invites = tx.open_table(EDGE_INVITES)?;
+            let invite: Option<Invite> = invites
+                .get(invite_id)?
+                .map(|v| codec::decode(v.value()))
+                .transpose()?;
+            let Some(mut invite) = invite else {
+                return Ok(false);
+            };
+            if invite.used.is_some() {
+                return Ok(false);
+            }
+            invite.used = Some((edge.enrolled, edge.id.clone()));
+            invites.insert(invite_id, codec::encode(&invite).as_slice())?;
+            tx.open_table(EDGES)?
+                .insert(edge.id.as_str(), codec::encode(edge).as_slice())?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The newest readable state of every item changed after `since`, at most
+    /// `limit` change-log entries read; returns the entries and the seq reached.
+    pub fn replicas_since(&self, since: u64, limit: usize) -> Result<(Vec<Replica>, u64)> {
+        let tx = self.db.begin_read()?;
+        let changes = tx.open_table(CHANGES)?;
+        let items = tx.open_table(ITEMS)?;
+        let mut reached = since;
+        let mut order: Vec<ItemId> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for entry in changes.range(since.saturating_add(1)..)?.take(limit) {
+            let (seq, value) = entry?;
+            reached = seq.value();
+            let change: super::Change = codec::decode(value.value())?;
+            if seen.insert(change.id) {
+                order.push(change.id);
+            }
+        }
+        let mut out = Vec::with_capacity(order.len());
+        for id in order {
+            let item: Option<Item> = items
+                .get(id.to_u128())?
+                .map(|v| codec::decode(v.value()))
+                .transpose()?;
+            out.push(match item {
+                Some(item) if readable(&item) => Replica::Item(Box::new(item)),
+                Some(item) => Replica::Gone {
+                    id,
+                    version: item.version,
+                },
+                None => continue,
+            });
+        }
+        Ok((out, reached))
+    }
+
+    /// A secret kept in the store's metadata, made on first use (32 bytes).
+    pub fn secret(&self, name: &str) -> Result<[u8; 32]> {
+        let key = format!("secret:{name}");
+        {
+            let tx = self.db.begin_read()?;
+            let meta = tx.open_table(META)?;
+            if let Some(v) = meta.get(key.as_str())? {
+                return v
+                    .value()
+                    .try_into()
+                    .map_err(|_| StoreError::Decode(format!("{key}: expected 32 bytes")));
+            }
+        }
+        let tx = self.db.begin_write()?;
+        let secret = {
+            let mut meta = tx.open_table(META)?;
+            let existing = meta
+                .get(key.as_str())?
+                .map(|v| <[u8; 32]>::try_from(v.value()));
+            match existing {
+                Some(Ok(found)) => found,
+                _ => {
+                    let fresh: [u8; 32] = rand::random();
+                    meta.insert(key.as_str(), &fresh[..])?;
+                    fresh
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(secret)
+    }
+
+    /// A delivered write, if its key was seen before.
+    pub fn receipt(&self, key: u128) -> Result<Option<Vec<u8>>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(RECEIVED)?;
+        Ok(table.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    pub fn put_receipt(&self, key: u128, receipt: &[u8]) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(RECEIVED)?.insert(key, receipt)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores `item` only if no item has its id yet (a delivered write whose
+    /// id comes from its idempotency key). Returns false if it existed.
+    pub fn put_new_item(&self, item: &Item) -> Result<bool> {
+        item.check()
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", item.title)))?;
+        let tx = self.db.begin_write()?;
+        if tx.open_table(ITEMS)?.get(item.id.to_u128())?.is_some() {
+            return Ok(false);
+        }
+        let seq = put_one(&tx, item)?;
+        tx.commit()?;
+        self.committed(seq);
+        Ok(true)
+    }
+
+    // ---- edge side
+
+    /// The replica's cursor and the hub epoch it belongs to.
+    pub fn replica_cursor(&self) -> Result<(u64, String)> {
+        let tx = self.db.begin_read()?;
+        let meta = tx.open_table(META)?;
+        let cursor = meta
+            .get("replica_cursor")?
+            .map(|v| codec::u64_from(v.value()))
+            .transpose()?
+            .unwrap_or(0);
+        let epoch = meta
+            .get("replica_epoch")?
+            .map(|v| String::from_utf8_lossy(v.value()).into_owned())
+            .unwrap_or_default();
+        Ok((cursor, epoch))
+    }
+
+    /// Forgets the whole replica (the hub's history changed: restored from a
+    /// backup) and starts over from zero under `epoch`.
+    pub fn reset_replica(&self, epoch: &str, now: Timestamp) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        {
+            let ids: Vec<(ItemId, u64)> = {
+                let items = tx.open_table(ITEMS)?;
+                let mut ids = Vec::new();
+                for entry in items.iter()? {
+                    let item: Item = codec::decode(entry?.1.value())?;
+                    ids.push((item.id, item.version));
+                }
+                ids
+            };
+            for (id, version) in ids {
+                remove_one(&tx, id, version, now)?;
+            }
+            tx.open_table(GONE)?.retain(|_, _| false)?;
+            let mut meta = tx.open_table(META)?;
+            meta.insert("replica_cursor", &0u64.to_be_bytes()[..])?;
+            meta.insert("replica_epoch", epoch.as_bytes())?;
+        }
+        let seq = tx.open_table(CHANGES)?.last()?.map(|(k, _)| k.value());
+        tx.commit()?;
+        self.committed(seq.unwrap_or(0));
+        Ok(())
+    }
+
+    /// Applies a batch from the hub and moves the cursor, in one transaction.
+    /// Idempotent: an entry not newer than what is stored changes nothing.
+    /// Returns how many entries changed something.
+    pub fn apply_replicas(&self, batch: &ReplicaBatch, now: Timestamp) -> Result<usize> {
+        let tx = self.db.begin_write()?;
+        let mut applied = 0;
+        let mut seq = None;
+        {
+            let mut blocked = Vec::new();
+            for entry in &batch.entries {
+                let (id, version) = match entry {
+                    Replica::Item(item) => (item.id, item.version),
+                    Replica::Gone { id, version } => (*id, *version),
+                };
+                let stored: Option<Item> = tx
+                    .open_table(ITEMS)?
+                    .get(id.to_u128())?
+                    .map(|v| codec::decode(v.value()))
+                    .transpose()?;
+                let gone = tx.open_table(GONE)?.get(id.to_u128())?.map(|v| v.value());
+                let known = stored.as_ref().map(|i| i.version).max(gone);
+                if known.is_some_and(|known| known >= version) {
+                    continue;
+                }
+                // Photos the new state no longer shows stop being served here.
+                let shown = |item: &Item, hash: &BlobHash| {
+                    item.media
+                        .iter()
+                        .any(|m| !m.hidden && (m.hash == *hash || m.thumbnail == Some(*hash)))
+                };
+                if let Some(old) = &stored {
+                    for m in &old.media {
+                        for hash in std::iter::once(m.hash).chain(m.thumbnail) {
+                            let still = match entry {
+                                Replica::Item(new) => shown(new, &hash),
+                                Replica::Gone { .. } => false,
+                            };
+                            if !still {
+                                blocked.push(hash);
+                            }
+                        }
+                    }
+                }
+                match entry {
+                    Replica::Item(item) => {
+                        for m in item.media.iter().filter(|m| m.hidden) {
+                            blocked.extend(std::iter::once(m.hash).chain(m.thumbnail));
+                        }
+                        tx.open_table(GONE)?.remove(id.to_u128())?;
+                        seq = Some(put_one(&tx, item)?);
+                    }
+                    Replica::Gone { id, version } => {
+                        remove_one(&tx, *id, *version, now)?;
+                        tx.open_table(GONE)?.insert(id.to_u128(), *version)?;
+                        seq = tx.open_table(CHANGES)?.last()?.map(|(k, _)| k.value());
+                    }
+                }
+                applied += 1;
+            }
+            {
+                let mut blobs = tx.open_table(BLOBS)?;
+                let mut types = tx.open_table(BLOB_TYPES)?;
+                for (hash, media_type, bytes) in &batch.blobs {
+                    if blobs.get(hash.0)?.is_none() {
+                        blobs.insert(hash.0, bytes.as_slice())?;
+                        types.insert(hash.0, media_type.as_str())?;
+                    }
+                }
+            }
+            let mut block = tx.open_table(BLOCKED_BLOBS)?;
+            for hash in blocked {
+                block.insert(hash.0, ())?;
+            }
+            tx.open_table(META)?
+                .insert("replica_cursor", &batch.cursor.to_be_bytes()[..])?;
+        }
+        tx.commit()?;
+        if let Some(seq) = seq {
+            self.committed(seq);
+        }
+        Ok(applied)
+    }
+
+    /// Whether the store holds a blob (blocked or not).
+    pub fn has_blob(&self, hash: BlobHash) -> Result<bool> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(BLOBS)?.get(hash.0)?.is_some())
+    }
+
+    pub fn put_grant(&self, login: &Login, grant: &[u8]) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(GRANTS)?.insert(login.as_str(), grant)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn grant_of(&self, login: &Login) -> Result<Option<Vec<u8>>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(GRANTS)?;
+        Ok(table.get(login.as_str())?.map(|v| v.value().to_vec()))
+    }
+
+    /// Queues a write for the hub (durable once this returns).
+    pub fn push_outbox(&self, entry: &OutboxEntry) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(OUTBOX)?
+            .insert(entry.key, codec::encode(entry).as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The oldest queued writes, at most `limit`.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(OUTBOX)?;
+        let mut out = Vec::new();
+        for entry in table.iter()?.take(limit) {
+            out.push(codec::decode(entry?.1.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn outbox_len(&self) -> Result<u64> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(OUTBOX)?.len()?)
+    }
+
+    /// Notes a failed attempt (kept for the administrator's page).
+    pub fn outbox_failed(&self, key: u128, error: &str) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(OUTBOX)?;
+            let entry: Option<OutboxEntry> = table
+                .get(key)?
+                .map(|v| codec::decode(v.value()))
+                .transpose()?;
+            if let Some(mut entry) = entry {
+                entry.attempts += 1;
+                entry.last_error = Some(error.to_owned());
+                table.insert(key, codec::encode(&entry).as_slice())?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The hub answered: the entry leaves the outbox and its delivery is
+    /// recorded, in one transaction.
+    pub fn outbox_delivered(&self, entry: &OutboxEntry, delivery: &Delivery) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(OUTBOX)?.remove(entry.key)?;
+        tx.open_table(DELIVERIES)?.insert(
+            (entry.login.as_str(), entry.key),
+            codec::encode(delivery).as_slice(),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// An agent's writes from this edge: still queued, then answered (newest first).
+    pub fn sent_by(
+        &self,
+        login: &Login,
+        limit: usize,
+    ) -> Result<(Vec<OutboxEntry>, Vec<Delivery>)> {
+        let tx = self.db.begin_read()?;
+        let mut queued = Vec::new();
+        for entry in tx.open_table(OUTBOX)?.iter()? {
+            let entry: OutboxEntry = codec::decode(entry?.1.value())?;
+            if entry.login == *login {
+                queued.push(entry);
+            }
+        }
+        let deliveries = tx.open_table(DELIVERIES)?;
+        let mut answered = Vec::new();
+        for entry in deliveries
+            .range((login.as_str(), 0)..=(login.as_str(), u128::MAX))?
+            .rev()
+            .take(limit)
+        {
+            answered.push(codec::decode(entry?.1.value())?);
+        }
+        Ok((queued, answered))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::item::tests::{actu, t};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("k.redb")).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_batch_never_lets_an_older_version_win_and_is_idempotent() {
+        let (_dir, edge) = store();
+        let now = t("2026-11-29T10:00:00Z");
+        let mut item = actu(now);
+        item.version = 3;
+        let newer = ReplicaBatch {
+            entries: vec![Replica::Item(Box::new(item.clone()))],
+            blobs: vec![],
+            cursor: 10,
+        };
+        assert_eq!(edge.apply_replicas(&newer, now).unwrap(), 1);
+        assert_eq!(edge.apply_replicas(&newer, now).unwrap(), 0, "idempotent");
+        let mut older = item.clone();
+        older.version = 2;
+        older.title = "Ancienne version".into();
+        let stale = ReplicaBatch {
+            entries: vec![Replica::Item(Box::new(older))],
+            blobs: vec![],
+            cursor: 11,
+        };
+        assert_eq!(edge.apply_replicas(&stale, now).unwrap(), 0);
+        assert_eq!(edge.get_item(item.id).unwrap().unwrap().title, item.title);
+        assert_eq!(edge.replica_cursor().unwrap().0, 11);
+    }
+
+    #[test]
+    fn a_gone_entry_removes_the_item_and_keeps_it_from_coming_back() {
+        let (_dir, edge) = store();
+        let now = t("2026-11-29T10:00:00Z");
+        let item = actu(now);
+        let put = |entries, cursor| ReplicaBatch {
+            entries,
+            blobs: vec![],
+            cursor,
+        };
+        edge.apply_replicas(&put(vec![Replica::Item(Box::new(item.clone()))], 1), now)
+            .unwrap();
+        edge.apply_replicas(
+            &put(
+                vec![Replica::Gone {
+                    id: item.id,
+                    version: 2,
+                }],
+                2,
+            ),
+            now,
+        )
+        .unwrap();
+        assert!(edge.get_item(item.id).unwrap().is_none());
+        let listed = edge.list_space(&item.space, 0, 10, |_| true).unwrap().items;
+        assert!(listed.is_empty(), "the indexes went with it");
+        edge.apply_replicas(&put(vec![Replica::Item(Box::new(item.clone()))], 3), now)
+            .unwrap();
+        assert!(edge.get_item(item.id).unwrap().is_none(), "version 1 < 2");
+    }
+
+    #[test]
+    fn the_hub_sends_readable_items_and_tombstones_only() {
+        let (_dir, hub) = store();
+        let now = t("2026-11-29T10:00:00Z");
+        let published = actu(now);
+        let mut pending = actu(now);
+        pending.id = ItemId::new(now, 99);
+        pending.status = Status::Pending;
+        hub.put_items(&[published.clone(), pending.clone()])
+            .unwrap();
+        let (entries, reached) = hub.replicas_since(0, 100).unwrap();
+        assert_eq!(reached, 2);
+        assert!(entries.contains(&Replica::Item(Box::new(published))));
+        assert!(entries.contains(&Replica::Gone {
+            id: pending.id,
+            version: pending.version
+        }));
+        assert!(hub.replicas_since(2, 100).unwrap().0.is_empty());
+    }
+
+    #[test]
+    fn an_outbox_entry_leaves_with_its_delivery() {
+        let (_dir, edge) = store();
+        let now = t("2026-11-29T10:00:00Z");
+        let entry = OutboxEntry {
+            key: 7,
+            login: Login::new("agent"),
+            created: now,
+            label: "Vends vélo".into(),
+            payload: vec![1, 2, 3],
+            attempts: 0,
+            last_error: None,
+        };
+        edge.push_outbox(&entry).unwrap();
+        assert_eq!(edge.outbox_len().unwrap(), 1);
+        let delivery = Delivery {
+            key: 7,
+            label: entry.label.clone(),
+            created: now,
+            delivered: now,
+            refused: None,
+            item: None,
+            pending: false,
+        };
+        edge.outbox_delivered(&entry, &delivery).unwrap();
+        assert_eq!(edge.outbox_len().unwrap(), 0);
+        let (queued, answered) = edge.sent_by(&Login::new("agent"), 10).unwrap();
+        assert!(queued.is_empty());
+        assert_eq!(answered, vec![delivery]);
+    }
+}
