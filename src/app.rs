@@ -101,8 +101,15 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     let mut federation = Federation::default();
     let directory = match &config.federation.upstream {
         Some(upstream) => {
-            let link = EdgeLink::new(&config.data_dir, upstream, store.clone(), clock.clone())
-                .context("federation")?;
+            let retry_max = Duration::from_secs(config.federation.retry_max_seconds);
+            let link = EdgeLink::new(
+                &config.data_dir,
+                upstream,
+                retry_max,
+                store.clone(),
+                clock.clone(),
+            )
+            .context("federation")?;
             tracing::info!(edge = %link.identity.id, name = %link.identity.name, hub = %upstream, "this box is an edge");
             let link = Arc::new(link);
             federation.edge = Some(link.clone());

@@ -42,13 +42,25 @@ pub struct Config {
 }
 
 /// The box's place in the federation (DESIGN §6): no `upstream` = the hub.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FederationConfig {
     /// Hub: the federation listener edges call (mTLS). None: no edges.
     pub listen: Option<SocketAddr>,
     /// Edge: the hub's federation URL (`https://intranet.example:7443`).
     pub upstream: Option<String>,
+    /// Edge: the longest pause between two attempts to reach the hub.
+    pub retry_max_seconds: u64,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        FederationConfig {
+            listen: None,
+            upstream: None,
+            retry_max_seconds: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -305,6 +317,12 @@ impl Config {
             return bad(
                 "federation: set listen on the hub or upstream on an edge, not both".into(),
             );
+        }
+        if !(1..=3600).contains(&f.retry_max_seconds) {
+            return bad(format!(
+                "federation.retry_max_seconds must be 1–3600 (got {})",
+                f.retry_max_seconds
+            ));
         }
         if let Some(upstream) = &f.upstream
             && !upstream.starts_with("https://")

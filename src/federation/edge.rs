@@ -24,8 +24,6 @@ use crate::store::{Delivery, EdgeKind, OutboxEntry, Replica, ReplicaBatch, Store
 const BATCH: usize = 1000;
 /// How long the hub may hold a long-poll when the edge is up to date.
 const LONG_POLL_SECONDS: u64 = 25;
-/// The longest pause between two attempts to reach the hub.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EdgeError {
@@ -178,6 +176,7 @@ pub struct LinkStatus {
     pub head: AtomicU64,
     pub cursor: AtomicU64,
     pub revoked: AtomicBool,
+    pub catching_up: AtomicBool,
 }
 
 impl LinkStatus {
@@ -200,6 +199,8 @@ pub struct EdgeLink {
     clock: Arc<dyn Clock>,
     pub status: LinkStatus,
     wake: Notify,
+    /// The longest pause between two attempts to reach the hub.
+    retry_max: Duration,
 }
 
 /// Why a write could not be queued.
@@ -215,6 +216,7 @@ impl EdgeLink {
     pub fn new(
         data_dir: &Path,
         hub: &str,
+        retry_max: Duration,
         store: Store,
         clock: Arc<dyn Clock>,
     ) -> Result<EdgeLink, EdgeError> {
@@ -241,6 +243,7 @@ impl EdgeLink {
             clock,
             status,
             wake: Notify::new(),
+            retry_max,
         })
     }
 
@@ -328,7 +331,11 @@ impl EdgeLink {
     /// Keeps the replica up to date until `stop`: catch-up in batches, then
     /// long-polls; backs off (capped) while the hub is unreachable.
     pub async fn pull(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
-        let mut backoff = Backoff::default();
+        let mut backoff = Backoff::new(self.retry_max);
+        tracing::info!(
+            "replica at cursor {}",
+            self.status.cursor.load(Ordering::Relaxed)
+        );
         loop {
             let step = tokio::select! {
                 _ = stop.wait_for(|s| *s) => return,
@@ -372,7 +379,6 @@ impl EdgeLink {
             return Ok(());
         }
         let blobs = self.fetch_blobs(&changes.entries).await?;
-        let catching_up = changes.head.saturating_sub(changes.cursor) > 0 || cursor == 0;
         let batch = ReplicaBatch {
             entries: changes.entries,
             blobs,
@@ -383,10 +389,12 @@ impl EdgeLink {
         store.run(move |s| s.apply_replicas(&batch, now)).await?;
         self.status.cursor.store(changes.cursor, Ordering::Relaxed);
         self.status.head.store(changes.head, Ordering::Relaxed);
-        if catching_up && count > 0 {
+        // Progress of a catch-up, batch by batch, in the log (and on the
+        // administrator's page through the status).
+        let behind = changes.cursor < changes.head;
+        let was_behind = self.status.catching_up.swap(behind, Ordering::Relaxed);
+        if count > 0 && (behind || was_behind || cursor == 0) {
             tracing::info!(
-                cursor = changes.cursor,
-                head = changes.head,
                 "catch-up {}/{} ({} %)",
                 changes.cursor,
                 changes.head,
@@ -463,7 +471,7 @@ impl EdgeLink {
     /// Sends queued writes until `stop`, oldest first; an entry leaves the
     /// outbox only with the hub's answer. Backs off (capped) on failure.
     pub async fn send(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
-        let mut backoff = Backoff::default();
+        let mut backoff = Backoff::new(self.retry_max);
         loop {
             let store = self.store.clone();
             let entries = match store.run(|s| s.outbox(50)).await {
@@ -607,17 +615,22 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// Capped exponential backoff: 0.5 s, 1 s, 2 s… up to [`MAX_BACKOFF`].
-#[derive(Debug, Default)]
+/// Capped exponential backoff: 0.5 s, 1 s, 2 s… up to its cap.
+#[derive(Debug)]
 struct Backoff {
     failures: u32,
+    cap: Duration,
 }
 
 impl Backoff {
+    fn new(cap: Duration) -> Self {
+        Backoff { failures: 0, cap }
+    }
+
     fn next(&mut self) -> Duration {
         let delay = Duration::from_millis(500) * 2u32.saturating_pow(self.failures.min(10));
         self.failures += 1;
-        delay.min(MAX_BACKOFF)
+        delay.min(self.cap)
     }
 
     fn reset(&mut self) {
@@ -631,13 +644,14 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_its_cap_and_resets() {
-        let mut b = Backoff::default();
+        let cap = Duration::from_secs(30);
+        let mut b = Backoff::new(cap);
         assert_eq!(b.next(), Duration::from_millis(500));
         assert_eq!(b.next(), Duration::from_secs(1));
         for _ in 0..20 {
             b.next();
         }
-        assert_eq!(b.next(), MAX_BACKOFF);
+        assert_eq!(b.next(), cap);
         b.reset();
         assert_eq!(b.next(), Duration::from_millis(500));
     }

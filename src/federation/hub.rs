@@ -81,6 +81,14 @@ impl Hub {
         Ok(hub)
     }
 
+    fn is_enrolled(&self, edge: &str) -> bool {
+        self.edges
+            .read()
+            .expect("edge map lock")
+            .values()
+            .any(|id| id == edge)
+    }
+
     fn reload_edges(&self) -> crate::store::Result<()> {
         let map = self
             .store
@@ -466,6 +474,10 @@ async fn get_changes(
     if hub.store.current_seq() <= since && !wait.is_zero() {
         let mut changes = hub.store.watch_changes();
         let _ = tokio::time::timeout(wait, changes.wait_for(|seq| *seq > since)).await;
+        // Revoked while it waited: it gets nothing more.
+        if !hub.is_enrolled(&peer.id) {
+            return problem(StatusCode::FORBIDDEN, "this edge was revoked");
+        }
     }
     let epoch = match hub.store.run(|store| store.epoch()).await {
         Ok(epoch) => epoch,
