@@ -255,13 +255,17 @@ impl EdgeLink {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, EdgeError> {
-        let response = request
+        let sent = request
             .header(VERSION_HEADER, env!("CARGO_PKG_VERSION"))
             .send()
-            .await
-            .map_err(|e| EdgeError::Unreachable(error_chain(&e)))?;
-        let forbidden = response.status() == reqwest::StatusCode::FORBIDDEN;
-        let answer = read_answer(response).await;
+            .await;
+        let (answer, forbidden) = match sent {
+            Ok(response) => {
+                let forbidden = response.status() == reqwest::StatusCode::FORBIDDEN;
+                (read_answer(response).await, forbidden)
+            }
+            Err(e) => (Err(EdgeError::Unreachable(error_chain(&e))), false),
+        };
         self.note(&answer, forbidden);
         answer
     }
