@@ -132,6 +132,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             .collect();
         let hub = Arc::new(Hub::new(
             store.clone(),
+            crate::session::Sessions::new(store.clone(), crate::session::limits(&config)),
             directory.clone(),
             pki,
             clock.clone(),

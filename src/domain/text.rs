@@ -44,3 +44,21 @@ mod tests {
         assert_eq!(login_word("de La Croix"), "delacroix");
     }
 }
+
+/// `raw` if it is a path on this site, else `/`. Browsers drop tabs and
+/// newlines and read `\\` as `/`: a path with any of them, or starting `//`,
+/// could leave the site.
+pub fn local_path(raw: Option<&str>) -> String {
+    match raw {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}

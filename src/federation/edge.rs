@@ -332,6 +332,43 @@ impl EdgeLink {
         Ok(key)
     }
 
+    /// Registers a borne's QR link on the hub (where the phone will open it);
+    /// with `login`, under that agent's grant so the phone may take the
+    /// session along. Quick: the agent is waiting in front of the borne.
+    pub async fn register_handoff(
+        &self,
+        key: [u8; 32],
+        path: &str,
+        login: Option<&Login>,
+    ) -> Result<(), EdgeError> {
+        let grant = match login {
+            Some(login) => {
+                let (store, login) = (self.store.clone(), login.clone());
+                let grant = store
+                    .run(move |s| s.grant_of(&login))
+                    .await?
+                    .and_then(|bytes| wire::decode::<Grant>(&bytes).ok());
+                Some(grant.ok_or_else(|| EdgeError::Refused("no grant".into()))?)
+            }
+            None => None,
+        };
+        let request = HandoffRequest {
+            key,
+            path: path.to_owned(),
+            grant,
+        };
+        let _: bool = self
+            .call(
+                self.client
+                    .post(self.url("handoffs"))
+                    .timeout(Duration::from_secs(2))
+                    .header(reqwest::header::CONTENT_TYPE, CBOR)
+                    .body(wire::encode(&request)),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Keeps the replica up to date until `stop`: catch-up in batches, then
     /// long-polls; backs off (capped) while the hub is unreachable.
     pub async fn pull(self: Arc<Self>, mut stop: watch::Receiver<bool>) {

@@ -41,6 +41,7 @@ pub const DELIVERY_WINDOW: SignedDuration = SignedDuration::from_hours(14 * 24);
 #[derive(Debug)]
 pub struct Hub {
     store: Store,
+    sessions: crate::session::Sessions,
     content: Content,
     directory: Directory,
     pki: HubPki,
@@ -61,6 +62,7 @@ pub struct NewInvite {
 impl Hub {
     pub fn new(
         store: Store,
+        sessions: crate::session::Sessions,
         directory: Directory,
         pki: HubPki,
         clock: Arc<dyn Clock>,
@@ -69,6 +71,7 @@ impl Hub {
         let grant_key = store.secret("grant")?;
         let hub = Hub {
             content: Content::new(store.clone()),
+            sessions,
             store,
             directory,
             pki,
@@ -215,6 +218,7 @@ impl Hub {
             .route("/fed/v1/sign-in", post(post_sign_in))
             .route("/fed/v1/accounts/{login}", get(get_account))
             .route("/fed/v1/submissions", post(post_submission))
+            .route("/fed/v1/handoffs", post(post_handoff))
             .fallback(|| async { problem(StatusCode::NOT_FOUND, "no such federation call") })
             .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(self.clone())
@@ -600,6 +604,31 @@ async fn post_submission(peer: PeerEdge, State(hub): State<Arc<Hub>>, bytes: Byt
         encoded,
     )
         .into_response()
+}
+
+async fn post_handoff(peer: PeerEdge, State(hub): State<Arc<Hub>>, bytes: Bytes) -> Response {
+    let request: HandoffRequest = match body(&bytes) {
+        Ok(r) => r,
+        Err(e) => return *e,
+    };
+    let now = hub.clock.now();
+    let path = crate::domain::text::local_path(Some(&request.path));
+    let login = match &request.grant {
+        Some(grant) => match hub.check_grant(grant, &peer.id, now) {
+            Ok(()) => Some(grant.login.clone()),
+            Err(why) => return problem(StatusCode::FORBIDDEN, why),
+        },
+        None => None,
+    };
+    let kind = crate::domain::HandoffKind::Continue {
+        path,
+        login,
+        from_session: None,
+    };
+    match hub.sessions.put_handoff(request.key, kind, now).await {
+        Ok(()) => cbor(StatusCode::OK, &true),
+        Err(e) => internal(e),
+    }
 }
 
 enum Failure {

@@ -151,6 +151,17 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
 }
 
+/// `POST /fed/v1/handoffs`: a borne's "Continuer sur mon téléphone" QR link,
+/// kept by the hub because the phone reaches the hub. With a grant, the
+/// phone may take the agent's session along (the borne has ended its own).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct HandoffRequest {
+    /// BLAKE3 of the link's token (the token itself stays on the borne's screen).
+    pub key: [u8; 32],
+    pub path: String,
+    pub grant: Option<Grant>,
+}
+
 /// The hub's answer to a submission it accepted (first time or replay).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Receipt {

@@ -159,6 +159,27 @@ impl Sessions {
         Ok(token)
     }
 
+    /// A hand-off token and its store key, for a hand-off kept elsewhere (an
+    /// edge registers its borne's QR links on the hub).
+    pub fn handoff_token() -> (String, [u8; 32]) {
+        let token = random_hex(24);
+        let key = hash(&token);
+        (token, key)
+    }
+
+    /// Stores a hand-off made elsewhere under its key.
+    pub async fn put_handoff(
+        &self,
+        key: [u8; 32],
+        kind: HandoffKind,
+        now: Timestamp,
+    ) -> Result<()> {
+        let handoff = Handoff { kind, created: now };
+        self.store
+            .run(move |store| store.put_handoff(key, &handoff))
+            .await
+    }
+
     /// A hand-off still valid, without using it.
     pub async fn peek_handoff(&self, token: &str, now: Timestamp) -> Result<Option<Handoff>> {
         let key = hash(token);

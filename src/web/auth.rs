@@ -90,20 +90,7 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet
 
 /// A local path to come back to after signing in; anything else becomes `/`.
 pub fn safe_return(raw: Option<&str>) -> String {
-    match raw {
-        // Browsers drop tabs and newlines and read `\` as `/`: a path with any
-        // of them, or starting `//`, could leave the site.
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p
-                    .chars()
-                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
-        {
-            p.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    crate::domain::text::local_path(raw)
 }
 pub fn with_return(target: &str, back: &str) -> String {
     if back == "/" {

@@ -172,19 +172,23 @@ struct Edge {
     dir: PathBuf,
     config: PathBuf,
     web: String,
+    kiosk: String,
 }
 
 impl Edge {
+    /// An edge whose agents' phones reach the hub's public URL, with a
+    /// borne's kiosk listener.
     fn new(root: &Path, name: &str, hub: &Hub) -> Edge {
         let dir = root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        let web = free_port();
+        let (web, kiosk) = (free_port(), free_port());
         let config = dir.join("kiosque.toml");
         std::fs::write(
             &config,
             format!(
-                "data_dir = {:?}\nlisten = \"127.0.0.1:{web}\"\npublic_url = \"http://127.0.0.1:{web}\"\n[federation]\nupstream = {:?}\nretry_max_seconds = 1\n",
+                "data_dir = {:?}\nlisten = \"127.0.0.1:{web}\"\npublic_url = {:?}\n[kiosk]\nlisten = \"127.0.0.1:{kiosk}\"\nname = \"Borne\"\n[federation]\nupstream = {:?}\nretry_max_seconds = 1\n",
                 dir.display(),
+                hub.web,
                 hub.federation
             ),
         )
@@ -193,6 +197,7 @@ impl Edge {
             dir,
             config,
             web: format!("http://127.0.0.1:{web}"),
+            kiosk: format!("http://127.0.0.1:{kiosk}"),
         }
     }
 
@@ -656,4 +661,73 @@ async fn every_write_made_on_an_edge_reaches_the_hub_exactly_once() {
         titles.len() - 1
     );
     assert!(kills_midway >= 1, "the edge was never killed mid-delivery");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_borne_of_an_edge_hands_off_to_the_phone_through_the_hub() {
+    let root = tempfile::tempdir().unwrap();
+    let hub = Hub::new(root.path(), 0);
+    let hub_process = hub.start();
+    let edge = Edge::new(root.path(), "borne", &hub);
+    let code = invite(&hub, "Borne de la médiathèque").await;
+    assert!(edge.enroll(&hub, &code).0);
+    let edge_process = edge.start();
+    edge_process.wait_for_line("catch-up ", Duration::from_secs(30));
+
+    // On the borne: "Continuer sur mon téléphone" with the session.
+    let borne = sign_in(&edge.kiosk, "agent").await;
+    let token = csrf(&borne, &edge.kiosk).await;
+    let response = borne
+        .post(format!("{}/continuer", edge.kiosk))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("chemin", "/annonces"),
+            ("session", "oui"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let html = Html::parse_document(&response.text().await.unwrap());
+    let url = crate::support::text(&html, ".qr-link .url");
+    assert!(url.starts_with(&format!("{}/continuer/", hub.web)), "{url}");
+    // The borne's session ended when it showed the code.
+    let after = borne
+        .get(format!("{}/mes-publications", edge.kiosk))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status().as_u16(), 303, "signed out on the borne");
+
+    // On the phone, against the hub: "Continuer en tant que …".
+    let phone = new_client();
+    let (status, confirm) = page(&phone, &url).await;
+    assert_eq!(status, 200);
+    assert!(confirm.html().contains("Camille"), "{}", confirm.html());
+    let taken = phone.post(&url).send().await.unwrap();
+    assert_eq!(taken.status().as_u16(), 303);
+    assert_eq!(taken.headers()["location"], "/annonces");
+    let (status, _) = page(&phone, &format!("{}/mes-publications", hub.web)).await;
+    assert_eq!(status, 200, "signed in on the phone");
+    let (status, _) = page(&new_client(), &url).await;
+    assert_eq!(status, 410, "single use");
+
+    // Without the hub, the QR is a plain link to the page.
+    let borne = sign_in(&edge.kiosk, "agent").await;
+    let (_, list) = page(&borne, &format!("{}/actus", edge.kiosk)).await;
+    let item = attrs(&list, "a[href^='/actus/']", "href").remove(0);
+    let (_, html) = page(&borne, &format!("{}{item}", edge.kiosk)).await;
+    let linked = crate::support::text(&html, ".qr-link .url");
+    assert!(
+        linked.starts_with(&format!("{}/continuer/", hub.web)),
+        "{linked}"
+    );
+    hub_process.stop();
+    let plain = format!("{}{item}", hub.web);
+    within(Duration::from_secs(5), "plain link", || async {
+        let (_, html) = page(&borne, &format!("{}{item}", edge.kiosk)).await;
+        crate::support::text(&html, ".qr-link .url") == plain
+    })
+    .await;
+    edge_process.stop();
 }

@@ -42,6 +42,29 @@ pub async fn post_continue(
         login: with_session.then(|| signed_in.user.login.clone()),
         from_session: with_session.then(|| Sessions::key_of(&signed_in.token)),
     };
+    if let Some(edge) = &state.federation.edge {
+        // The phone reaches the hub, not this box: the link lives there.
+        let (token, key) = Sessions::handoff_token();
+        let login = with_session.then(|| signed_in.user.login.clone());
+        let registered = edge.online()
+            && edge
+                .register_handoff(key, &path, login.as_ref())
+                .await
+                .inspect_err(|e| tracing::warn!(error = %e, "QR link not registered on the hub"))
+                .is_ok();
+        let chrome = state.chrome(Section::Other, &visitor);
+        if !registered {
+            // Without the hub: a plain link to the page, no session along.
+            let url = public_link(&state, &path);
+            return Ok(handoff::continue_qr(&chrome, &url, &path, false).into_response());
+        }
+        if with_session {
+            // The hub will open the agent's session on the phone: this one ends now.
+            state.sessions.close(&signed_in.token).await?;
+        }
+        let url = public_link(&state, &format!("/continuer/{token}"));
+        return Ok(handoff::continue_qr(&chrome, &url, &path, with_session).into_response());
+    }
     let token = state.sessions.new_handoff(kind, state.clock.now()).await?;
     let chrome = state.chrome(Section::Other, &visitor);
     let url = public_link(&state, &format!("/continuer/{token}"));
@@ -96,10 +119,18 @@ pub async fn post_continue_token(
     let HandoffKind::Continue {
         path,
         login: Some(login),
-        from_session: Some(from),
+        from_session,
     } = found.kind
     else {
         return Err(WebError::NotFound);
+    };
+    let Some(from) = from_session else {
+        // A borne of an edge: it ended its own session when it showed the QR.
+        let opened = state
+            .sessions
+            .open(login, visitor.device, false, now)
+            .await?;
+        return Ok(signed_in_redirect(&state, opened, &path));
     };
     // The borne's session must still be there: signing out cancels the hand-off.
     let Some(opened) = state

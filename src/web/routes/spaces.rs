@@ -226,16 +226,24 @@ pub async fn continue_url(
     {
         return Ok(None);
     }
+    let path = crate::web::views::items::item_url(item);
+    let public = state.config.public_url.trim_end_matches('/');
+    if let Some(edge) = &state.federation.edge {
+        // The link lives on the hub, which the phone reaches; without the
+        // hub, a plain link to the page.
+        let (token, key) = crate::session::Sessions::handoff_token();
+        if edge.online() && edge.register_handoff(key, &path, None).await.is_ok() {
+            return Ok(Some(format!("{public}/continuer/{token}")));
+        }
+        return Ok(Some(format!("{public}{path}")));
+    }
     let kind = crate::domain::HandoffKind::Continue {
-        path: crate::web::views::items::item_url(item),
+        path,
         login: None,
         from_session: None,
     };
     let token = state.sessions.new_handoff(kind, state.clock.now()).await?;
-    Ok(Some(format!(
-        "{}/continuer/{token}",
-        state.config.public_url.trim_end_matches('/')
-    )))
+    Ok(Some(format!("{public}/continuer/{token}")))
 }
 
 pub async fn get_item(
