@@ -31,20 +31,6 @@ pub fn login_word(name: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folding_ignores_accents_and_case() {
-        assert_eq!(fold("Hélène LEFÈVRE"), "helene lefevre");
-        assert_eq!(fold("Maëlle Hervé"), "maelle herve");
-        assert_eq!(fold("Cœur"), "coeur");
-        assert_eq!(login_word("N'Diaye"), "ndiaye");
-        assert_eq!(login_word("de La Croix"), "delacroix");
-    }
-}
-
 /// `raw` if it is a path on this site, else `/`. Browsers drop tabs and
 /// newlines and read `\\` as `/`: a path with any of them, or starting `//`,
 /// could leave the site.
@@ -60,5 +46,19 @@ pub fn local_path(raw: Option<&str>) -> String {
             p.to_owned()
         }
         _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_accents_and_case() {
+        assert_eq!(fold("Hélène LEFÈVRE"), "helene lefevre");
+        assert_eq!(fold("Maëlle Hervé"), "maelle herve");
+        assert_eq!(fold("Cœur"), "coeur");
+        assert_eq!(login_word("N'Diaye"), "ndiaye");
+        assert_eq!(login_word("de La Croix"), "delacroix");
     }
 }
