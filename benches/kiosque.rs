@@ -6,6 +6,9 @@
 //! Options (after `--`): `--items N` extra items in the data set (default 10000),
 //! `--seconds S` per load run (default 5).
 
+#[path = "kiosque/federation.rs"]
+mod federation;
+
 #[path = "../tests/it/slapd.rs"]
 #[allow(dead_code)]
 mod slapd;
@@ -578,19 +581,14 @@ fn main() {
     drop(server);
 
     rows.extend(runtime.block_on(sign_in_latency(&bin, root.path(), options.seconds)));
-    for (what, issue) in [
-        ("search p50 / p99", "search (#8) not built yet"),
-        (
-            "edge catch-up items/s from empty",
-            "federation (#6) not built yet",
-        ),
-        (
-            "hub → edge propagation p50 / p99",
-            "federation (#6) not built yet",
-        ),
-    ] {
-        rows.push(row(what, "not measured".into(), issue.into(), "—"));
-    }
+    eprintln!("  federation: an edge's catch-up and propagation…");
+    rows.extend(runtime.block_on(federation::rows(&bin, root.path(), &data, item_count)));
+    rows.push(row(
+        "search p50 / p99",
+        "not measured".into(),
+        "search (#8) not built yet".into(),
+        "—",
+    ));
 
     println!();
     println!(
