@@ -246,7 +246,9 @@ async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
     let mut accounts =
         tokio::time::interval(minutes(state.config.directory.disabled_check_minutes));
     let mut annuaire = tokio::time::interval(minutes(state.config.directory.refresh_minutes));
-    let ldap = state.config.directory.backend == crate::config::DirectoryBackend::Ldap;
+    // An edge's directory is the hub's: it has no annuaire of its own to refresh.
+    let ldap = state.config.directory.backend == crate::config::DirectoryBackend::Ldap
+        && !state.federation.is_edge();
     loop {
         tokio::select! {
             _ = stopped.changed() => return,
