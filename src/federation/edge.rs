@@ -407,7 +407,7 @@ impl EdgeLink {
                     .get(self.url(&format!("changes?since={cursor}&limit={BATCH}&wait={wait}"))),
             )
             .await?;
-        if changes.epoch != epoch || changes.cursor < cursor {
+        if changes.epoch != epoch || changes.cursor < cursor || changes.head < cursor {
             if !epoch.is_empty() {
                 tracing::warn!(
                     "the hub's history changed (restored from a backup?): starting the copy over"

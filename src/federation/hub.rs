@@ -475,7 +475,9 @@ async fn get_changes(
             return internal(e);
         }
     }
-    if hub.store.current_seq() <= since && !wait.is_zero() {
+    // Nothing newer: wait for it. (An edge ahead of this hub, whose store was
+    // replaced, gets an answer at once and starts over.)
+    if hub.store.current_seq() == since && !wait.is_zero() {
         let mut changes = hub.store.watch_changes();
         let _ = tokio::time::timeout(wait, changes.wait_for(|seq| *seq > since)).await;
         // Revoked while it waited: it gets nothing more.

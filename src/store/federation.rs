@@ -377,7 +377,7 @@ impl Store {
         let mut applied = 0;
         let mut seq = None;
         {
-            let mut blocked = Vec::new();
+            let (mut blocked, mut shown_again) = (Vec::new(), Vec::new());
             for entry in &batch.entries {
                 let (id, version) = match entry {
                     Replica::Item(item) => (item.id, item.version),
@@ -414,8 +414,14 @@ impl Store {
                 }
                 match entry {
                     Replica::Item(item) => {
-                        for m in item.media.iter().filter(|m| m.hidden) {
-                            blocked.extend(std::iter::once(m.hash).chain(m.thumbnail));
+                        for m in &item.media {
+                            let hashes = std::iter::once(m.hash).chain(m.thumbnail);
+                            if m.hidden {
+                                blocked.extend(hashes);
+                            } else {
+                                // Put back by a webmaster: served again.
+                                shown_again.extend(hashes);
+                            }
                         }
                         tx.open_table(GONE)?.remove(id.to_u128())?;
                         seq = Some(put_one(&tx, item)?);
@@ -439,6 +445,9 @@ impl Store {
                 }
             }
             let mut block = tx.open_table(BLOCKED_BLOBS)?;
+            for hash in shown_again {
+                block.remove(hash.0)?;
+            }
             for hash in blocked {
                 block.insert(hash.0, ())?;
             }
@@ -621,6 +630,49 @@ mod tests {
         edge.apply_replicas(&put(vec![Replica::Item(Box::new(item.clone()))], 3), now)
             .unwrap();
         assert!(edge.get_item(item.id).unwrap().is_none(), "version 1 < 2");
+    }
+
+    #[test]
+    fn a_hidden_photo_stops_being_served_and_comes_back_when_restored() {
+        let (_dir, edge) = store();
+        let now = t("2026-11-29T10:00:00Z");
+        let photo = BlobHash(*blake3::hash(b"photo").as_bytes());
+        let mut item = actu(now);
+        item.media = vec![crate::domain::Media {
+            hash: photo,
+            thumbnail: None,
+            consent: true,
+            hidden: false,
+            alt: "Une photo".into(),
+            width: 10,
+            height: 10,
+            name: String::new(),
+        }];
+        let apply = |item: &Item, cursor| {
+            edge.apply_replicas(
+                &ReplicaBatch {
+                    entries: vec![Replica::Item(Box::new(item.clone()))],
+                    blobs: vec![(photo, "image/jpeg".into(), b"photo".to_vec())],
+                    cursor,
+                },
+                now,
+            )
+            .unwrap()
+        };
+        apply(&item, 1);
+        assert!(edge.get_blob(photo).unwrap().is_some());
+        item.version = 2;
+        item.media[0].hidden = true;
+        apply(&item, 2);
+        assert!(edge.get_blob(photo).unwrap().is_none(), "hidden at once");
+        item.version = 3;
+        item.media[0].hidden = false;
+        apply(&item, 3);
+        assert!(edge.get_blob(photo).unwrap().is_some(), "restored");
+        item.version = 4;
+        item.media.clear();
+        apply(&item, 4);
+        assert!(edge.get_blob(photo).unwrap().is_none(), "removed for good");
     }
 
     #[test]
