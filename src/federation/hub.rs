@@ -797,3 +797,77 @@ pub async fn serve(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    fn hub(dir: &std::path::Path, clock: Arc<ManualClock>) -> Hub {
+        let store = Store::open(&dir.join("k.redb")).unwrap();
+        let config = crate::config::Config::default();
+        let directory = Directory::new(
+            Arc::new(crate::directory::LocalBackend::new(store.clone())),
+            store.clone(),
+            &config,
+        );
+        let sessions =
+            crate::session::Sessions::new(store.clone(), crate::session::limits(&config));
+        let pki = HubPki::load_or_create(&dir.join("federation")).unwrap();
+        Hub::new(store, sessions, directory, pki, clock, vec![]).unwrap()
+    }
+
+    #[test]
+    fn a_grant_is_good_only_for_its_edge_its_agent_and_its_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = "2026-11-29T10:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let hub = hub(dir.path(), clock.clone());
+        let grant = hub.grant_for(&Login::new("agent"), "e-1");
+        assert_eq!(hub.check_grant(&grant, "e-1", start), Ok(()));
+        assert!(
+            hub.check_grant(&grant, "e-2", start).is_err(),
+            "another edge"
+        );
+        let mut other = grant.clone();
+        other.login = Login::new("dsi");
+        assert!(
+            hub.check_grant(&other, "e-1", start).is_err(),
+            "another agent"
+        );
+        clock.advance(GRANT_LIFETIME + SignedDuration::from_mins(2));
+        let after = start + GRANT_LIFETIME + SignedDuration::from_mins(1);
+        assert!(
+            hub.check_grant(&grant, "e-1", after).is_err(),
+            "made after the grant expired"
+        );
+        // Made in time, delivered after a long weekend: accepted; much later: not.
+        assert_eq!(hub.check_grant(&grant, "e-1", start), Ok(()));
+        clock.advance(SignedDuration::from_hours(4 * 24));
+        assert_eq!(hub.check_grant(&grant, "e-1", start), Ok(()));
+        clock.advance(DELIVERY_WINDOW);
+        assert!(hub.check_grant(&grant, "e-1", start).is_err(), "too old");
+        assert!(
+            hub.check_grant(&grant, "e-1", start + SignedDuration::from_hours(24 * 30))
+                .is_err(),
+            "made in the future"
+        );
+        // Another hub's secret signs nothing here.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let other_hub = super::tests::hub(elsewhere.path(), Arc::new(ManualClock::new(start)));
+        let foreign = other_hub.grant_for(&Login::new("agent"), "e-1");
+        assert!(hub.check_grant(&foreign, "e-1", start).is_err());
+    }
+
+    #[test]
+    fn codes_are_read_as_typed_and_derive_stable_names() {
+        let code = new_code();
+        assert_eq!(code.len(), 19);
+        assert_eq!(
+            invite_id(&code),
+            invite_id(&code.to_lowercase().replace('-', " "))
+        );
+        assert_ne!(invite_id(&code), invite_id(&new_code()));
+        assert_ne!(mac_key(&code).to_vec(), invite_id(&code).into_bytes());
+    }
+}
