@@ -80,9 +80,22 @@ pub fn check_in(
     now: Timestamp,
 ) -> Result<Option<Session>> {
     let key = hash(token);
-    let Some(mut session) = store.get_session(key)? else {
+    let Some(session) = store.get_session(key)? else {
         return Ok(None);
     };
+    keep_alive(store, limits, key, session, now)
+}
+
+/// The rest of [`check_in`] for a session already read (with what the
+/// request needs besides, in one read): ends it if it expired, moves its
+/// last activity forward now and then.
+pub fn keep_alive(
+    store: &Store,
+    limits: SessionLimits,
+    key: [u8; 32],
+    mut session: Session,
+    now: Timestamp,
+) -> Result<Option<Session>> {
     if limits.expiry(&session, now).is_some() {
         store.delete_session(key)?;
         return Ok(None);

@@ -38,6 +38,16 @@ pub struct AuditEntry {
     pub after: String,
 }
 
+/// See [`Store::session_facts`].
+#[derive(Debug)]
+pub struct SessionFacts {
+    pub session: Session,
+    pub user: Option<crate::domain::User>,
+    pub charter: Option<u32>,
+    pub accepted: Option<u32>,
+    pub pending: Option<usize>,
+}
+
 impl Store {
     /// Stores a session. `durable = false` is for "last seen" touches: cheap,
     /// and losing one in a crash only makes the session end a little earlier.
@@ -103,6 +113,52 @@ impl Store {
         let table = tx.open_table(SESSIONS)?;
         let value = table.get(hash)?;
         value.map(|v| codec::decode(v.value())).transpose()
+    }
+
+    /// What a request needs of its session, in one read transaction: the
+    /// session, its agent, the charter version in force and the one the agent
+    /// accepted, and (for webmasters) the number of proposals waiting.
+    pub fn session_facts(&self, hash: [u8; 32]) -> Result<Option<SessionFacts>> {
+        let tx = self.db.begin_read()?;
+        let Some(session) = tx
+            .open_table(SESSIONS)?
+            .get(hash)?
+            .map(|v| codec::decode::<Session>(v.value()))
+            .transpose()?
+        else {
+            return Ok(None);
+        };
+        let login = session.login.as_str();
+        let user: Option<crate::domain::User> = tx
+            .open_table(USERS)?
+            .get(login)?
+            .map(|v| codec::decode(v.value()))
+            .transpose()?;
+        let charter = tx.open_table(CHARTERS)?.last()?.map(|(k, _)| k.value());
+        let accepted = tx
+            .open_table(CHARTER_ACCEPTANCES)?
+            .get(login)?
+            .map(|v| codec::decode::<Acceptance>(v.value()))
+            .transpose()?
+            .map(|a| a.version);
+        let pending = match &user {
+            Some(user) if user.has(&crate::domain::Role::Webmaster) => {
+                let key = crate::domain::Status::Pending.key();
+                Some(
+                    tx.open_table(ITEMS_BY_STATUS)?
+                        .range((key, 0)..=(key, u128::MAX))?
+                        .count(),
+                )
+            }
+            _ => None,
+        };
+        Ok(Some(SessionFacts {
+            session,
+            user,
+            charter,
+            accepted,
+            pending,
+        }))
     }
 
     pub fn delete_session(&self, hash: [u8; 32]) -> Result<()> {

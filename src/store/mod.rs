@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use federation::{Delivery, EdgeKind, EdgeRecord, Invite, OutboxEntry, Replica, ReplicaBatch};
-pub use identity::{Acceptance, AuditEntry, Charter};
+pub use identity::{Acceptance, AuditEntry, Charter, SessionFacts};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
 

@@ -142,7 +142,14 @@ pub async fn authenticate(
             .content
             .store()
             .run(move |store| {
-                let Some(session) = crate::session::check_in(store, limits, &token, now)? else {
+                // One read for the session, the agent, the charter and the queue.
+                let key = crate::session::Sessions::key_of(&token);
+                let Some(facts) = store.session_facts(key)? else {
+                    return Ok(None);
+                };
+                let Some(session) =
+                    crate::session::keep_alive(store, limits, key, facts.session, now)?
+                else {
                     return Ok(None);
                 };
                 // A session opened on another class of device is not valid here:
@@ -150,17 +157,12 @@ pub async fn authenticate(
                 if session.device != device {
                     return Ok(None);
                 }
-                let Some(user) = store.get_user(&session.login)?.filter(|u| !u.disabled) else {
+                let Some(user) = facts.user.filter(|u| !u.disabled) else {
                     return Ok(None);
                 };
-                let current = store.current_charter()?.map(|c| c.version);
-                let accepted = store.acceptance_of(&session.login)?.map(|a| a.version);
-                let due = current.is_some_and(|c| accepted.is_none_or(|a| a < c));
-                let pending = if user.has(&Role::Webmaster) {
-                    Some(store.count_with_status(&crate::domain::Status::Pending)?)
-                } else {
-                    None
-                };
+                let due = facts
+                    .charter
+                    .is_some_and(|c| facts.accepted.is_none_or(|a| a < c));
                 Ok(Some((
                     SignedIn {
                         user,
@@ -168,7 +170,7 @@ pub async fn authenticate(
                         token,
                     },
                     due,
-                    pending,
+                    facts.pending,
                 )))
             })
             .await;
