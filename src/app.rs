@@ -168,7 +168,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     .with_graceful_shutdown(until_stopped(stopped.clone()));
     let kiosk = kiosk_listener.map(|listener| {
         // Requests on this listener are kiosk requests, whatever they claim.
-        let kiosk_app = app.layer(axum::Extension(Listener::Kiosk));
+        let kiosk_app =
+            crate::web::kiosk_router(state.clone()).layer(axum::Extension(Listener::Kiosk));
         axum::serve(
             listener,
             kiosk_app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -138,6 +138,17 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// The whole web application, ready to serve or to call with `oneshot`.
 pub fn router(state: AppState) -> Router {
+    app(state, true)
+}
+
+/// The application for a borne's own browser on the loopback kiosk listener:
+/// the same, without compression (nothing to save on loopback, CPU to spare
+/// on a small box).
+pub fn kiosk_router(state: AppState) -> Router {
+    app(state, false)
+}
+
+fn app(state: AppState, compress: bool) -> Router {
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
@@ -149,7 +160,7 @@ pub fn router(state: AppState) -> Router {
         Ok(with_origin) => with_origin,
         Err(_) => csrf,
     };
-    routes::routes()
+    let routes = routes::routes()
         .fallback(routes::not_found)
         // Inside out: the Origin check, French error pages (which see the
         // visitor), then who is asking.
@@ -175,10 +186,15 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ))
-        // Brotli and gzip at level 4: most of the gain for a fraction of the
-        // CPU of their defaults, which matters on a small box.
-        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(1)))
+        ));
+    let routes = if compress {
+        // Brotli and gzip at their fastest level: most of the gain for a
+        // fraction of the CPU of their defaults, which matters on a small box.
+        routes.layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(1)))
+    } else {
+        routes
+    };
+    routes
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
