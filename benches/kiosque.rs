@@ -112,7 +112,11 @@ fn build_data_set(dir: &Path, items: usize) -> Config {
                 },
             ),
             _ => {
-                let start = now + SignedDuration::from_hours((i % 2000) as i64);
+                // Spread over ten years around now, as a town's agenda fills
+                // up: ~5 events a week at 10k items, ~50 at 100k.
+                let span_hours = 10 * 365 * 24;
+                let slot = (i / 4) as i64 * span_hours / (items / 4).max(1) as i64;
+                let start = now - SignedDuration::from_hours(span_hours / 2 - slot);
                 (
                     Space::Agenda,
                     Details::Event(EventDetails {
