@@ -154,8 +154,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         tokio::spawn(link.clone().pull(stopped.clone()));
         tokio::spawn(link.clone().send(stopped.clone()));
     }
-    let mut state = AppState::new(store, directory, Arc::new(config), clock);
-    state.federation = federation;
+    let state =
+        AppState::new(store, directory, Arc::new(config), clock).with_federation(federation);
     let app = router(state.clone());
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;

@@ -33,9 +33,22 @@ use auth::Visitor;
 pub use error::WebError;
 use views::{Chrome, Section, Site};
 
-/// Everything a handler may use. Cheap to clone.
+/// Everything a handler may use: one shared allocation, so that the clone
+/// every extractor and middleware makes is one reference count.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared {
     pub content: Content,
     pub directory: Directory,
     pub sessions: Sessions,
@@ -88,7 +101,7 @@ impl AppState {
             .iter()
             .filter_map(|a| crate::config::parse_network(a))
             .collect();
-        AppState {
+        AppState(Arc::new(Shared {
             content: Content::new(store.clone()),
             directory,
             sessions: Sessions::new(store, crate::session::limits(&config)),
@@ -109,7 +122,16 @@ impl AppState {
             config,
             clock,
             site: Arc::new(site),
-        }
+        }))
+    }
+
+    /// Sets the process's place in the federation (at construction, before
+    /// the state is shared).
+    pub fn with_federation(mut self, federation: crate::federation::Federation) -> Self {
+        Arc::get_mut(&mut self.0)
+            .expect("the state is not shared yet")
+            .federation = federation;
+        self
     }
 
     pub fn chrome<'a>(&'a self, section: Section, visitor: &'a Visitor) -> Chrome<'a> {
