@@ -644,6 +644,42 @@ mod tests {
     }
 
     #[test]
+    fn union_subscriptions_never_reach_an_edge() {
+        let (_hub_dir, hub) = store();
+        let (_edge_dir, edge) = store();
+        let now = t("2026-11-29T10:00:00Z");
+        let cgt = crate::domain::UnionSlug::parse("cgt").unwrap();
+        hub.put_items(&[actu(now)]).unwrap();
+        hub.set_subscription(&cgt, &Login::new("abonne-secret"), true, now)
+            .unwrap();
+        let (entries, reached) = hub.replicas_since(0, 100).unwrap();
+        assert!(
+            entries.iter().all(|e| matches!(e, Replica::Item(_))),
+            "only items go out"
+        );
+        let wire = codec::encode(&entries);
+        assert!(
+            !wire
+                .windows(b"abonne-secret".len())
+                .any(|w| w == b"abonne-secret"),
+            "no subscriber's login in what the hub sends"
+        );
+        edge.apply_replicas(
+            &ReplicaBatch {
+                entries,
+                blobs: vec![],
+                cursor: reached,
+            },
+            now,
+        )
+        .unwrap();
+        assert!(edge.subscribers(&cgt).unwrap().is_empty());
+        let tx = edge.db.begin_read().unwrap();
+        let rows = tx.open_table(UNION_SUBSCRIPTIONS).unwrap();
+        assert_eq!(rows.len().unwrap(), 0, "the edge's replica has no subscription rows");
+    }
+
+    #[test]
     fn an_outbox_entry_leaves_with_its_delivery() {
         let (_dir, edge) = store();
         let now = t("2026-11-29T10:00:00Z");
