@@ -154,8 +154,22 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         tokio::spawn(link.clone().pull(stopped.clone()));
         tokio::spawn(link.clone().send(stopped.clone()));
     }
+    let union_logos = load_union_logos(&config)?;
     let mut state = AppState::new(store, directory, Arc::new(config), clock);
     state.federation = federation;
+    state.union_logos = Arc::new(union_logos);
+    // Union messages leave from the hub only (an edge never holds the lists).
+    if let (Some(smtp), false) = (&state.config.smtp, state.federation.is_edge()) {
+        let mailer = crate::mailing::Mailer::new(
+            &state.config,
+            smtp,
+            state.content.store().clone(),
+            state.clock.clone(),
+            state.mail_wake.clone(),
+        )
+        .context("smtp")?;
+        tokio::spawn(mailer.run(stopped.clone()));
+    }
     let app = router(state.clone());
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
@@ -194,6 +208,30 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         stop: Some(stop),
         task,
     })
+}
+
+/// Reads, checks and re-encodes each union's logo (never served as given).
+fn load_union_logos(config: &Config) -> anyhow::Result<std::collections::HashMap<String, Vec<u8>>> {
+    let mut logos = std::collections::HashMap::new();
+    for union in &config.unions {
+        let Some(path) = &union.logo else { continue };
+        let bytes = std::fs::read(path).with_context(|| {
+            format!(
+                "unions: cannot read the logo of {} ({})",
+                union.slug,
+                path.display()
+            )
+        })?;
+        let png = crate::media::process_logo(&bytes).with_context(|| {
+            format!(
+                "unions: the logo of {} ({}) is not a usable image",
+                union.slug,
+                path.display()
+            )
+        })?;
+        logos.insert(union.slug.clone(), png);
+    }
+    Ok(logos)
 }
 
 /// Publishes the default charter (version 1) into a store that has none.

@@ -121,7 +121,10 @@ mod tests {
             read_unsubscribe_token(&key, &token),
             Some((cgt.clone(), Login::new("agent")))
         );
-        assert!(read_unsubscribe_token(&[8u8; 32], &token).is_none(), "other key");
+        assert!(
+            read_unsubscribe_token(&[8u8; 32], &token).is_none(),
+            "other key"
+        );
         // Another agent's payload with this MAC.
         let other = unsubscribe_token(&key, &cgt, &Login::new("rh"));
         let forged = format!(
@@ -134,9 +137,7 @@ mod tests {
             assert!(read_unsubscribe_token(&key, bad).is_none(), "{bad:?}");
         }
         assert!(
-            token
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b'-'),
+            token.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'),
             "URL-safe"
         );
     }

@@ -121,8 +121,7 @@ pub const UNION_MESSAGES: TableDefinition<(&str, u128), &[u8]> =
 
 /// (message id, login) → CBOR `PendingMail`: deliveries still to make. A row
 /// leaves only in the transaction that records its outcome in `MAIL_DONE`.
-pub const MAIL_PENDING: TableDefinition<(u128, &str), &[u8]> =
-    TableDefinition::new("mail_pending");
+pub const MAIL_PENDING: TableDefinition<(u128, &str), &[u8]> = TableDefinition::new("mail_pending");
 
 /// (message id, login) → CBOR `DoneMail`: sent (accepted by the SMTP server)
 /// or given up.

@@ -325,7 +325,11 @@ mod tests {
         let cgt = UnionSlug::parse("cgt").unwrap();
         let t0 = t("2026-11-29T10:00:00Z");
         store
-            .put_users(&[user("a", "a@ville.fr"), user("b", ""), user("c", "c@ville.fr")])
+            .put_users(&[
+                user("a", "a@ville.fr"),
+                user("b", ""),
+                user("c", "c@ville.fr"),
+            ])
             .unwrap();
         for login in ["a", "b", "c"] {
             store

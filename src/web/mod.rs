@@ -55,6 +55,10 @@ pub struct AppState {
     pub upload_key: Arc<[u8; 32]>,
     /// Hub or edge (set by the composition root).
     pub federation: crate::federation::Federation,
+    /// Union logos, re-encoded at start: slug → PNG bytes.
+    pub union_logos: Arc<std::collections::HashMap<String, Vec<u8>>>,
+    /// Wakes the union mail sender when a message is queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -106,6 +110,8 @@ impl AppState {
             home_cache: Arc::default(),
             upload_key: Arc::new(rand::random()),
             federation: Default::default(),
+            union_logos: Arc::default(),
+            mail_wake: Arc::default(),
             config,
             clock,
             site: Arc::new(site),
