@@ -130,6 +130,8 @@ pub fn union_space(chrome: &Chrome, data: &UnionPage) -> Markup {
             }
             @if data.editor {
                 p.editor-links {
+                    a.button href=(format!("/publier?espace=syndicats/{}", union.slug)) { "Publier dans cet espace" }
+                    " "
                     a.button href=(format!("/syndicats/{}/messages", union.slug)) { "Écrire aux abonnés" }
                     " "
                     a.button href=(format!("/syndicats/{}/abonnes", union.slug)) { "Liste des abonnés" }
