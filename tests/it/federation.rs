@@ -741,6 +741,12 @@ async fn a_subscription_made_on_an_edge_reaches_the_hub_and_stays_off_the_edge()
     let hub = Hub::new(root.path(), 0);
     let hub_process = hub.start();
     let edge = Edge::new(root.path(), "boitier", &hub);
+    // The edge's configuration names the unions, as the hub's does.
+    let mut config = std::fs::read_to_string(&edge.config).unwrap();
+    config.push_str(
+        "[[unions]]\nslug = \"cgt\"\nname = \"CGT des territoriaux\"\neditor_group = \"syndicat-cgt\"\n",
+    );
+    std::fs::write(&edge.config, config).unwrap();
     let code = invite(&hub, "Boîtier des ateliers").await;
     assert!(edge.enroll(&hub, &code).0);
     let edge_process = edge.start();
