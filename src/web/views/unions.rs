@@ -229,7 +229,7 @@ pub fn messages(chrome: &Chrome, data: &MessagesPage) -> Markup {
             (breadcrumb(Some(union)))
             h1 { "Écrire aux abonnés de " (union.name) }
             @if data.queued {
-                p.flash role="status" { "Votre message est enregistré : il part vers chaque abonné, un courriel par personne." }
+                p.notice role="status" { "Votre message est enregistré : il part vers chaque abonné, un courriel par personne." }
             }
             @if !data.sending_configured {
                 p.notice { "L'envoi des courriels n'est pas encore configuré sur cet intranet : vos messages attendent et partiront dès qu'il le sera." }
