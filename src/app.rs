@@ -33,6 +33,9 @@ pub struct Running {
     pub state: AppState,
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The union mail sender, which holds the store: awaited at stop so that
+    /// the store is closed when `stop` returns.
+    mailer: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -47,6 +50,11 @@ impl Running {
                 tracing::warn!("requests still running after the grace period; stopping anyway");
                 self.task.abort();
             }
+        }
+        if let Some(mailer) = self.mailer.take() {
+            // It stops at the signal (an SMTP exchange in progress is bounded
+            // by the client's timeout).
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, mailer).await;
         }
         Ok(())
     }
@@ -159,6 +167,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     state.federation = federation;
     state.union_logos = Arc::new(union_logos);
     // Union messages leave from the hub only (an edge never holds the lists).
+    let mut mailer_task = None;
     if let (Some(smtp), false) = (&state.config.smtp, state.federation.is_edge()) {
         let mailer = crate::mailing::Mailer::new(
             &state.config,
@@ -168,7 +177,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             state.mail_wake.clone(),
         )
         .context("smtp")?;
-        tokio::spawn(mailer.run(stopped.clone()));
+        mailer_task = Some(tokio::spawn(mailer.run(stopped.clone())));
     }
     let app = router(state.clone());
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -207,6 +216,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         state,
         stop: Some(stop),
         task,
+        mailer: mailer_task,
     })
 }
 

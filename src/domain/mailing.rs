@@ -41,8 +41,12 @@ pub struct PendingMail {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DoneMail {
     pub at: Timestamp,
-    /// None: the SMTP server accepted it. Some: given up, and why.
+    /// None: the SMTP server accepted it (or it was cancelled). Some: given
+    /// up, and why.
     pub failure: Option<String>,
+    /// Not sent: the recipient left the list before it went.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// A message's delivery state as its union's editors see it.
@@ -51,6 +55,8 @@ pub struct DeliveryCounts {
     pub queued: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Recipients who left the list before their mail went.
+    pub cancelled: usize,
 }
 
 /// How long a delivery is retried before it is given up.

@@ -227,8 +227,33 @@ pub struct Mailer {
 /// What one attempt came to.
 enum Outcome {
     Sent,
-    Retry(String),
+    /// The recipient left the list after the message was queued: not sent.
+    Cancelled,
+    /// Try again later; `server_down` when the server could not be reached
+    /// at all (the other deliveries would fail the same way).
+    Retry {
+        why: String,
+        server_down: bool,
+    },
     GiveUp(String),
+}
+
+/// An SMTP failure in words that never carry the server's reply text (which
+/// may quote the recipient's address): safe for the log and the store.
+fn describe(e: &lettre::transport::smtp::Error) -> String {
+    match e.status() {
+        Some(code) => format!("SMTP reply {code}"),
+        None if e.is_timeout() => "timeout".into(),
+        None if e.is_tls() => "TLS failure".into(),
+        None => "connection failed".into(),
+    }
+}
+
+/// Authentication refusals (530, 534, 535, 538) are the server's
+/// configuration, not the recipient's: retried, never given up at once.
+fn is_auth_refusal(e: &lettre::transport::smtp::Error) -> bool {
+    e.status()
+        .is_some_and(|c| matches!(c.to_string().as_str(), "530" | "534" | "535" | "538"))
 }
 
 impl Mailer {
@@ -259,90 +284,144 @@ impl Mailer {
                 return;
             }
         };
+        // Consecutive passes that found the server unreachable.
+        let mut down: u32 = 0;
         loop {
             let now = self.clock.now();
             let (due, next) = match self.store.run(move |s| s.due_mails(now, BATCH)).await {
                 Ok(found) => found,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read the union mail queue");
-                    (Vec::new(), Some(now))
+                    (Vec::new(), None)
                 }
             };
+            let mut unreachable = false;
             for mail in &due {
                 if *stop.borrow() {
                     return;
                 }
-                self.attempt(&key, mail).await;
+                if self.attempt(&key, mail, down).await {
+                    // Unreachable: the others wait for the next pass.
+                    unreachable = true;
+                    break;
+                }
             }
-            if !due.is_empty() {
+            let pause = if unreachable {
+                if down == 0 {
+                    tracing::warn!("SMTP server unreachable: union mails wait and will be retried");
+                }
+                let pause = retry_delay(down, self.retry_max);
+                down = down.saturating_add(1);
+                Duration::try_from(pause).unwrap_or(IDLE_CHECK)
+            } else if !due.is_empty() {
+                if down > 0 {
+                    tracing::info!("SMTP server reachable again");
+                }
+                down = 0;
                 continue;
-            }
-            let pause = next
-                .map(|at| {
+            } else {
+                next.map(|at| {
                     let wait = at.duration_since(self.clock.now());
                     Duration::try_from(wait).unwrap_or(Duration::ZERO)
                 })
                 .unwrap_or(IDLE_CHECK)
-                .clamp(Duration::from_millis(50), IDLE_CHECK);
+            };
             tokio::select! {
                 _ = stop.wait_for(|s| *s) => return,
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(pause) => {}
+                _ = tokio::time::sleep(pause.clamp(Duration::from_millis(50), IDLE_CHECK)) => {}
             }
         }
     }
 
-    async fn attempt(&self, key: &[u8; 32], mail: &DueMail) {
+    /// One delivery; returns true when the server could not be reached.
+    async fn attempt(&self, key: &[u8; 32], mail: &DueMail, down: u32) -> bool {
         let id = mail.message.id;
-        let outcome = match compose(
-            &self.letterhead,
-            key,
-            &mail.message,
-            &mail.login,
-            &mail.pending.address,
-        ) {
-            Err(e) => Outcome::GiveUp(e.to_string()),
-            Ok(composed) => match self.transport.send(composed).await {
-                Ok(_) => Outcome::Sent,
-                Err(e) if e.is_permanent() => Outcome::GiveUp(e.to_string()),
-                Err(e) => Outcome::Retry(e.to_string()),
-            },
+        let (union, login) = (mail.message.union.clone(), mail.login.clone());
+        // An agent who left the list is not written to, even by a message
+        // queued before they left (the unions honour an opt-out at once).
+        let still = self
+            .store
+            .run(move |s| s.is_subscribed(&union, &login))
+            .await
+            .unwrap_or(true);
+        let outcome = if !still {
+            Outcome::Cancelled
+        } else {
+            match compose(
+                &self.letterhead,
+                key,
+                &mail.message,
+                &mail.login,
+                &mail.pending.address,
+            ) {
+                Err(e) => Outcome::GiveUp(e.to_string()),
+                Ok(composed) => match self.transport.send(composed).await {
+                    Ok(_) => Outcome::Sent,
+                    Err(e) if e.is_permanent() && !is_auth_refusal(&e) => {
+                        Outcome::GiveUp(describe(&e))
+                    }
+                    Err(e) => Outcome::Retry {
+                        why: describe(&e),
+                        server_down: e.status().is_none(),
+                    },
+                },
+            }
         };
         let now = self.clock.now();
         let login = mail.login.clone();
+        let message = ulid::Ulid(id);
         // Logs name the message, never the recipient.
-        let recorded = match outcome {
-            Outcome::Sent => {
+        let (recorded, server_down) = match outcome {
+            Outcome::Sent => (
                 self.store
                     .run(move |s| s.mail_sent(id, &login, now).map(|_| ()))
-                    .await
-            }
+                    .await,
+                false,
+            ),
+            Outcome::Cancelled => (
+                self.store
+                    .run(move |s| s.mail_cancelled(id, &login, now).map(|_| ()))
+                    .await,
+                false,
+            ),
             Outcome::GiveUp(why) => {
-                tracing::warn!(message = %ulid::Ulid(id), "a union mail was refused for good by the SMTP server");
-                self.store
-                    .run(move |s| s.mail_given_up(id, &login, now, &why).map(|_| ()))
-                    .await
+                tracing::warn!(%message, %why, "a union mail was refused for good");
+                (
+                    self.store
+                        .run(move |s| s.mail_given_up(id, &login, now, &why).map(|_| ()))
+                        .await,
+                    false,
+                )
             }
-            Outcome::Retry(why) if too_old(&mail.message, now) => {
-                tracing::warn!(message = %ulid::Ulid(id), "a union mail is given up after 72 hours of retries");
-                self.store
-                    .run(move |s| s.mail_given_up(id, &login, now, &why).map(|_| ()))
-                    .await
+            Outcome::Retry { why, server_down } if too_old(&mail.message, now) => {
+                tracing::warn!(%message, %why, "a union mail is given up after 72 hours of retries");
+                (
+                    self.store
+                        .run(move |s| s.mail_given_up(id, &login, now, &why).map(|_| ()))
+                        .await,
+                    server_down,
+                )
             }
-            Outcome::Retry(why) => {
-                if mail.pending.attempts == 0 {
-                    tracing::warn!(message = %ulid::Ulid(id), error = %why, "union mail not sent yet; it will be retried");
+            Outcome::Retry { why, server_down } => {
+                if !server_down || down == 0 {
+                    tracing::warn!(%message, %why, "a union mail was not sent yet; it will be retried");
                 }
-                let next = now.saturating_add(retry_delay(mail.pending.attempts, self.retry_max));
-                let next = next.unwrap_or(now);
-                self.store
-                    .run(move |s| s.mail_retry(id, &login, next, &why))
-                    .await
+                let next = now
+                    .saturating_add(retry_delay(mail.pending.attempts, self.retry_max))
+                    .unwrap_or(now);
+                (
+                    self.store
+                        .run(move |s| s.mail_retry(id, &login, next, &why))
+                        .await,
+                    server_down,
+                )
             }
         };
         if let Err(e) = recorded {
             tracing::error!(error = %e, "cannot record a union mail's outcome");
         }
+        server_down
     }
 }
 

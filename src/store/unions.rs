@@ -120,6 +120,7 @@ impl Store {
                         codec::encode(&DoneMail {
                             at: message.created,
                             failure: Some("no mail address or account disabled".into()),
+                            cancelled: false,
                         })
                         .as_slice(),
                     )?,
@@ -170,7 +171,28 @@ impl Store {
     /// the queue and is recorded as sent, in one transaction. False if it was
     /// not (or no longer) queued.
     pub fn mail_sent(&self, message: u128, login: &Login, at: Timestamp) -> Result<bool> {
-        self.mail_done(message, login, DoneMail { at, failure: None })
+        self.mail_done(
+            message,
+            login,
+            DoneMail {
+                at,
+                failure: None,
+                cancelled: false,
+            },
+        )
+    }
+
+    /// The recipient left the list before the mail went: not sent.
+    pub fn mail_cancelled(&self, message: u128, login: &Login, at: Timestamp) -> Result<bool> {
+        self.mail_done(
+            message,
+            login,
+            DoneMail {
+                at,
+                failure: None,
+                cancelled: true,
+            },
+        )
     }
 
     /// Gives a delivery up (a permanent refusal, or retried too long).
@@ -187,6 +209,7 @@ impl Store {
             DoneMail {
                 at,
                 failure: Some(why.to_owned()),
+                cancelled: false,
             },
         )
     }
@@ -258,9 +281,10 @@ impl Store {
             for row in done.range(range)? {
                 let (_, value) = row?;
                 let row: DoneMail = codec::decode(value.value())?;
-                match row.failure {
-                    None => counts.sent += 1,
-                    Some(_) => counts.failed += 1,
+                match (row.cancelled, row.failure) {
+                    (true, _) => counts.cancelled += 1,
+                    (false, None) => counts.sent += 1,
+                    (false, Some(_)) => counts.failed += 1,
                 }
             }
             out.push((message, counts));
@@ -351,7 +375,8 @@ mod tests {
             DeliveryCounts {
                 queued: 2,
                 sent: 0,
-                failed: 1
+                failed: 1,
+                cancelled: 0,
             }
         );
         let (due, next) = store.due_mails(t0, 10).unwrap();
@@ -375,7 +400,8 @@ mod tests {
             DeliveryCounts {
                 queued: 1,
                 sent: 1,
-                failed: 1
+                failed: 1,
+                cancelled: 0,
             }
         );
         // Unsubscribing later does not touch a message already queued, and a
@@ -393,5 +419,7 @@ mod tests {
         let newest = store.union_messages(&cgt, 10).unwrap();
         assert_eq!(newest[0].0.id, 43, "newest first");
         assert_eq!(newest[0].1.queued, 1);
+        assert!(store.mail_cancelled(43, &Login::new("c"), later).unwrap());
+        assert_eq!(store.union_messages(&cgt, 10).unwrap()[0].1.cancelled, 1);
     }
 }

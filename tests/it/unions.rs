@@ -26,7 +26,16 @@ const PEOPLE: [&str; 7] = [
 /// A demo hub whose `[smtp]` points at 127.0.0.1:`port`, with a logo for the CGT.
 async fn demo_with_smtp(port: u16) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
-    let logo = dir.path().join("logo-cgt.png");
+    let config = smtp_config(dir.path(), port);
+    std::fs::copy(demo_template(), config.store_path()).unwrap();
+    let server = TestServer::start_in(dir, config).await;
+    make_cfdt_editor(&server).await;
+    server
+}
+
+/// The configuration of [`demo_with_smtp`] for the data directory `dir`.
+fn smtp_config(dir: &std::path::Path, port: u16) -> kiosque::config::Config {
+    let logo = dir.join("logo-cgt.png");
     let mut image = image::RgbaImage::new(600, 300);
     for pixel in image.pixels_mut() {
         *pixel = image::Rgba([200, 16, 46, 255]);
@@ -40,11 +49,7 @@ async fn demo_with_smtp(port: u16) -> TestServer {
          [[unions]]\nslug = \"cfdt\"\nname = \"CFDT Interco\"\neditor_group = \"syndicat-cfdt\"\n",
         logo.display()
     );
-    let config = test_config(dir.path(), Some(&text));
-    std::fs::copy(demo_template(), config.store_path()).unwrap();
-    let server = TestServer::start_in(dir, config).await;
-    make_cfdt_editor(&server).await;
-    server
+    test_config(dir, Some(&text))
 }
 
 /// The demo's `referent` becomes an editor of the CFDT (roles of local
@@ -402,10 +407,11 @@ async fn messages_arrive_one_per_subscriber_and_the_link_unsubscribes_without_si
 async fn after_an_smtp_outage_each_message_arrives_exactly_once() {
     let port = free_port();
     let server = demo_with_smtp(port).await;
-    let subscribers = ["agent", "rh"];
-    for login in subscribers {
+    let mut clients = Vec::new();
+    for login in ["agent", "rh", "codir"] {
         let client = server.signed_in(login, DEMO_PASSWORD).await;
         set_subscription(&server, &client, true).await;
+        clients.push(client);
     }
     let editor = server.signed_in("syndicat", DEMO_PASSWORD).await;
     assert_eq!(post_message(&server, &editor, "Premier", "Un.").await, 303);
@@ -417,14 +423,17 @@ async fn after_an_smtp_outage_each_message_arrives_exactly_once() {
         async move {
             let far = support_now_plus_days(30);
             let (due, _) = store.run(move |s| s.due_mails(far, 100)).await.unwrap();
-            due.len() == 4 && due.iter().all(|d| d.pending.attempts >= 1)
+            due.len() == 6 && due.iter().all(|d| d.pending.attempts >= 1)
         }
     })
     .await;
     assert_eq!(
         delivery_states(&server, &editor).await,
-        ["2 en attente d'envoi · aucun envoyé"; 2]
+        ["3 en attente d'envoi · aucun envoyé"; 2]
     );
+    // One of them leaves the list meanwhile: honoured at once, even for the
+    // messages already queued.
+    set_subscription(&server, &clients[2], false).await;
     // The server comes up; the retry time comes.
     let sink = SmtpSink::start(port).await;
     server.clock.advance(jiff::SignedDuration::from_secs(5));
@@ -454,7 +463,58 @@ async fn after_an_smtp_outage_each_message_arrives_exactly_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 4, "one Message-ID per delivery");
-    assert_eq!(delivery_states(&server, &editor).await, ["2 envoyés"; 2]);
+    let codir = mail_of(&server, "codir").await;
+    assert!(received.iter().all(|m| m.rcpt_tos != [codir.clone()]));
+    assert_eq!(
+        delivery_states(&server, &editor).await,
+        ["2 envoyés · 1 non envoyé (désabonné entre-temps)"; 2]
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_mails_survive_a_restart_and_are_never_sent_twice() {
+    let port = free_port();
+    let server = demo_with_smtp(port).await;
+    for login in ["agent", "rh"] {
+        let client = server.signed_in(login, DEMO_PASSWORD).await;
+        set_subscription(&server, &client, true).await;
+    }
+    let editor = server.signed_in("syndicat", DEMO_PASSWORD).await;
+    assert_eq!(
+        post_message(&server, &editor, "Avant l'arrêt", "Texte.").await,
+        303
+    );
+    let store = server.state().content.store().clone();
+    within_secs(20, || {
+        let store = store.clone();
+        async move {
+            let far = support_now_plus_days(30);
+            let (due, _) = store.run(move |s| s.due_mails(far, 100)).await.unwrap();
+            due.len() == 2 && due.iter().all(|d| d.pending.attempts >= 1)
+        }
+    })
+    .await;
+    drop(store);
+    // kiosque stops with the mails still queued; the SMTP server comes up.
+    let dir = server.stop().await;
+    let sink = SmtpSink::start(port).await;
+    let restart = |dir: tempfile::TempDir| async move {
+        let config = smtp_config(dir.path(), port);
+        let server = TestServer::start_in(dir, config).await;
+        server.clock.advance(jiff::SignedDuration::from_secs(3600));
+        server.state().mail_wake.notify_one();
+        server
+    };
+    let server = restart(dir).await;
+    assert_eq!(sink.wait_for(2).await.len(), 2, "sent after the restart");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dir = server.stop().await;
+    let server = restart(dir).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(sink.received().len(), 2, "nothing sent twice");
+    let editor = server.signed_in("syndicat", DEMO_PASSWORD).await;
+    assert_eq!(delivery_states(&server, &editor).await, ["2 envoyés"]);
     server.stop().await;
 }
 

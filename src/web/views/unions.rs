@@ -210,6 +210,12 @@ fn delivery_state(counts: &DeliveryCounts) -> String {
         1 => "1 envoyé".to_owned(),
         n => format!("{n} envoyés"),
     });
+    if counts.cancelled > 0 {
+        parts.push(match counts.cancelled {
+            1 => "1 non envoyé (désabonné entre-temps)".to_owned(),
+            n => format!("{n} non envoyés (désabonnés entre-temps)"),
+        });
+    }
     if counts.failed > 0 {
         parts.push(match counts.failed {
             1 => "1 en échec".to_owned(),
