@@ -86,7 +86,7 @@ impl SmtpConfig {
         if self.username.is_some() != self.password.is_some() {
             return bad("smtp: username and password (or password_file) go together".into());
         }
-        if self.from.parse::<lettre::message::Mailbox>().is_err() {
+        if !is_mailbox(&self.from) {
             return bad(format!(
                 "smtp.from {:?} is not a mail address (e.g. \"Intranet <intranet@ville.fr>\")",
                 self.from
@@ -107,6 +107,28 @@ impl SmtpConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// `intranet@ville.fr` or `Intranet de la ville <intranet@ville.fr>` (the
+/// mail module parses it exactly at start; this catches the usual mistakes
+/// when the file is read, without naming the mail library here).
+fn is_mailbox(raw: &str) -> bool {
+    let raw = raw.trim();
+    let address = match (raw.rfind('<'), raw.strip_suffix('>')) {
+        (Some(open), Some(inner)) => &inner[open + 1..],
+        (None, None) => raw,
+        _ => return false,
+    };
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && (domain.contains('.') || domain.eq_ignore_ascii_case("localhost"))
+                && !address.contains(char::is_whitespace)
+        }
+        None => false,
     }
 }
 
@@ -185,6 +207,19 @@ mod tests {
         ] {
             let msg = merge(text).unwrap_err().to_string();
             assert!(msg.contains(needle), "{text}: {msg}");
+        }
+        for ok in ["a@b.fr", "Intranet de la ville <intranet@ville.fr>"] {
+            assert!(is_mailbox(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "intranet",
+            "a b@c.fr",
+            "<a@b.fr",
+            "Nom <a@b@c.fr>",
+            "@b.fr",
+        ] {
+            assert!(!is_mailbox(bad), "{bad}");
         }
         let local = merge(
             "[smtp]\nserver = \"127.0.0.1\"\nport = 2525\nsecurity = \"none\"\nfrom = \"a@b.fr\"",
