@@ -33,6 +33,9 @@ pub struct Running {
     pub state: AppState,
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The union mail sender, which holds the store: awaited at stop so that
+    /// the store is closed when `stop` returns.
+    mailer: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -47,6 +50,11 @@ impl Running {
                 tracing::warn!("requests still running after the grace period; stopping anyway");
                 self.task.abort();
             }
+        }
+        if let Some(mailer) = self.mailer.take() {
+            // It stops at the signal (an SMTP exchange in progress is bounded
+            // by the client's timeout).
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, mailer).await;
         }
         Ok(())
     }
@@ -154,8 +162,26 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         tokio::spawn(link.clone().pull(stopped.clone()));
         tokio::spawn(link.clone().send(stopped.clone()));
     }
-    let state =
-        AppState::new(store, directory, Arc::new(config), clock).with_federation(federation);
+    let union_logos = load_union_logos(&config)?;
+    let mut state = AppState::new(store, directory, Arc::new(config), clock);
+    {
+        let shared = state.before_sharing();
+        shared.federation = federation;
+        shared.union_logos = Arc::new(union_logos);
+    }
+    // Union messages leave from the hub only (an edge never holds the lists).
+    let mut mailer_task = None;
+    if let (Some(smtp), false) = (&state.config.smtp, state.federation.is_edge()) {
+        let mailer = crate::mailing::Mailer::new(
+            &state.config,
+            smtp,
+            state.content.store().clone(),
+            state.clock.clone(),
+            state.mail_wake.clone(),
+        )
+        .context("smtp")?;
+        mailer_task = Some(tokio::spawn(mailer.run(stopped.clone())));
+    }
     let app = router(state.clone());
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
@@ -194,7 +220,32 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         state,
         stop: Some(stop),
         task,
+        mailer: mailer_task,
     })
+}
+
+/// Reads, checks and re-encodes each union's logo (never served as given).
+fn load_union_logos(config: &Config) -> anyhow::Result<std::collections::HashMap<String, Vec<u8>>> {
+    let mut logos = std::collections::HashMap::new();
+    for union in &config.unions {
+        let Some(path) = &union.logo else { continue };
+        let bytes = std::fs::read(path).with_context(|| {
+            format!(
+                "unions: cannot read the logo of {} ({})",
+                union.slug,
+                path.display()
+            )
+        })?;
+        let png = crate::media::process_logo(&bytes).with_context(|| {
+            format!(
+                "unions: the logo of {} ({}) is not a usable image",
+                union.slug,
+                path.display()
+            )
+        })?;
+        logos.insert(union.slug.clone(), png);
+    }
+    Ok(logos)
 }
 
 /// Publishes the default charter (version 1) into a store that has none.

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod directory;
 pub mod domain;
 pub mod federation;
+pub mod mailing;
 pub mod media;
 pub mod session;
 pub mod store;

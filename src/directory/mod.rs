@@ -273,6 +273,7 @@ mod tests {
             name: "CGT".into(),
             editor_group: "syndicat-cgt".into(),
             description: String::new(),
+            logo: None,
         }]
     }
 

@@ -3,7 +3,7 @@
 //! below walks every action for every role, refusals included.
 
 use super::item::{Item, Kind, Status};
-use super::space::Space;
+use super::space::{Space, UnionSlug};
 use super::user::{Role, User};
 
 /// What someone wants to do.
@@ -25,6 +25,10 @@ pub enum Action {
     RequestPhotoRemoval,
     /// Remove any photo, decide on reports and takedown requests.
     RemovePhoto,
+    /// Read a union's subscriber list, write to its subscribers and see what
+    /// became of those messages. Only that union's editors: nobody else,
+    /// administrators included (the unions' protocol).
+    UnionMailingList(UnionSlug),
 }
 
 /// The outcome.
@@ -73,6 +77,13 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
     let webmaster = user.has(&Role::Webmaster);
     let manager = user.has_any(&[Role::Manager, Role::Webmaster]);
     match (action, item) {
+        (Action::UnionMailingList(union), _) => {
+            if user.has(&Role::UnionEditor(union.clone())) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
         (Action::Create { space, kind }, None) => {
             if !space.accepts(*kind) {
                 Decision::Deny
@@ -413,6 +424,42 @@ mod tests {
         }
         let actu = item_in(Space::Actus, "agent", Status::Published);
         assert_eq!(decide(&people()[0].1, &Action::Renew, Some(&actu)), Deny);
+    }
+
+    #[test]
+    fn only_a_unions_editors_reach_its_mailing_list() {
+        let cfdt = UnionSlug::parse("cfdt").unwrap();
+        let mut people = people();
+        people.push((
+            "other union",
+            user("cfdt", &[Role::UnionEditor(cfdt.clone())]),
+        ));
+        people.push((
+            "everything but this union",
+            user(
+                "tout",
+                &[
+                    Role::Publisher,
+                    Role::Manager,
+                    Role::Webmaster,
+                    Role::Admin,
+                    Role::UnionEditor(cfdt.clone()),
+                ],
+            ),
+        ));
+        let item = item_in(Space::Syndicat(cgt()), "syndicat", Status::Published);
+        for (role, person) in &people {
+            let want = if *role == "union" { Allow } else { Deny };
+            let action = Action::UnionMailingList(cgt());
+            assert_eq!(decide(person, &action, None), want, "{role}");
+            assert_eq!(decide(person, &action, Some(&item)), want, "{role}");
+        }
+        let mut disabled = people[5].1.clone();
+        disabled.disabled = true;
+        assert_eq!(
+            decide(&disabled, &Action::UnionMailingList(cgt()), None),
+            Deny
+        );
     }
 
     #[test]

@@ -313,6 +313,8 @@ impl EdgeLink {
             rand::random(),
         )
         .0;
+        // A union-list subscription leaves no trace here once delivered.
+        let discreet = matches!(submission, Submission::Subscription { .. });
         let envelope = Envelope {
             key,
             created: now,
@@ -327,6 +329,7 @@ impl EdgeLink {
             payload: wire::encode(&envelope),
             attempts: 0,
             last_error: None,
+            discreet,
         })?;
         self.wake.notify_one();
         Ok(key)

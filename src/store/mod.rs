@@ -11,6 +11,7 @@ mod identity;
 mod items;
 mod moderation;
 pub mod tables;
+mod unions;
 
 use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ pub use federation::{Delivery, EdgeKind, EdgeRecord, Invite, OutboxEntry, Replic
 pub use identity::{Acceptance, AuditEntry, Charter, SessionFacts};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
+pub use unions::DueMail;
 
 /// The store's page cache.
 const CACHE_BYTES: usize = 24 * 1024 * 1024;
@@ -167,6 +169,10 @@ impl Store {
             tx.open_table(tables::DELIVERIES)?;
             tx.open_table(tables::GRANTS)?;
             tx.open_table(tables::GONE)?;
+            tx.open_table(tables::UNION_SUBSCRIPTIONS)?;
+            tx.open_table(tables::UNION_MESSAGES)?;
+            tx.open_table(tables::MAIL_PENDING)?;
+            tx.open_table(tables::MAIL_DONE)?;
         }
         tx.commit()?;
         Ok(())

@@ -107,3 +107,22 @@ pub const GRANTS: TableDefinition<&str, &[u8]> = TableDefinition::new("grants");
 /// item id (u128) → version: items the hub no longer lets agents read
 /// (deleted, unpublished). An older copy never comes back over them.
 pub const GONE: TableDefinition<u128, u64> = TableDefinition::new("gone");
+
+// ---- Union mailing lists (DESIGN §1, §4). Hub only: never replicated, never
+// counted but for that union's editors.
+
+/// (union slug, login) → subscribed-at (µs since the epoch).
+pub const UNION_SUBSCRIPTIONS: TableDefinition<(&str, &str), i64> =
+    TableDefinition::new("union_subscriptions");
+
+/// (union slug, message id as ULID u128) → CBOR `UnionMessage`.
+pub const UNION_MESSAGES: TableDefinition<(&str, u128), &[u8]> =
+    TableDefinition::new("union_messages");
+
+/// (message id, login) → CBOR `PendingMail`: deliveries still to make. A row
+/// leaves only in the transaction that records its outcome in `MAIL_DONE`.
+pub const MAIL_PENDING: TableDefinition<(u128, &str), &[u8]> = TableDefinition::new("mail_pending");
+
+/// (message id, login) → CBOR `DoneMail`: sent (accepted by the SMTP server)
+/// or given up.
+pub const MAIL_DONE: TableDefinition<(u128, &str), &[u8]> = TableDefinition::new("mail_done");

@@ -55,6 +55,9 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/static/")
         || path.starts_with("/continuer/")
         || path.starts_with("/connexion/telephone")
+        // One-click unsubscribe from a union mail (RFC 8058): the signed
+        // token in the link is the permission.
+        || path.starts_with("/desabonnement/")
 }
 
 /// Paths a signed-in agent may reach before accepting the charter.

@@ -68,6 +68,10 @@ pub struct Shared {
     pub upload_key: Arc<[u8; 32]>,
     /// Hub or edge (set by the composition root).
     pub federation: crate::federation::Federation,
+    /// Union logos, re-encoded at start: slug → PNG bytes.
+    pub union_logos: Arc<std::collections::HashMap<String, Vec<u8>>>,
+    /// Wakes the union mail sender when a message is queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -119,19 +123,18 @@ impl AppState {
             home_cache: Arc::default(),
             upload_key: Arc::new(rand::random()),
             federation: Default::default(),
+            union_logos: Arc::default(),
+            mail_wake: Arc::default(),
             config,
             clock,
             site: Arc::new(site),
         }))
     }
 
-    /// Sets the process's place in the federation (at construction, before
-    /// the state is shared).
-    pub fn with_federation(mut self, federation: crate::federation::Federation) -> Self {
-        Arc::get_mut(&mut self.0)
-            .expect("the state is not shared yet")
-            .federation = federation;
-        self
+    /// The state's parts, to finish setting them up at construction (the
+    /// federation, union logos) before the state is shared.
+    pub fn before_sharing(&mut self) -> &mut Shared {
+        Arc::get_mut(&mut self.0).expect("the state is not shared yet")
     }
 
     pub fn chrome<'a>(&'a self, section: Section, visitor: &'a Visitor) -> Chrome<'a> {

@@ -10,5 +10,7 @@ mod publishing;
 mod rights;
 mod router;
 mod slapd;
+mod smtp;
 mod store_fixture;
 mod support;
+mod unions;

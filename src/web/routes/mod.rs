@@ -126,7 +126,21 @@ pub fn routes() -> Router<AppState> {
         .route("/flux", get(moderation::get_flux))
         .route("/syndicats", get(unions::get_unions))
         .route("/syndicats/{slug}", get(unions::get_union))
+        .route(
+            "/syndicats/{slug}/abonnement",
+            post(unions::post_subscription),
+        )
+        .route("/syndicats/{slug}/logo", get(unions::get_logo))
+        .route("/syndicats/{slug}/abonnes", get(unions::get_subscribers))
+        .route(
+            "/syndicats/{slug}/messages",
+            get(unions::get_messages).post(unions::post_message),
+        )
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))
+        .route(
+            "/desabonnement/{token}",
+            get(unions::get_unsubscribe).post(unions::post_unsubscribe),
+        )
 }
 
 pub async fn not_found() -> WebError {

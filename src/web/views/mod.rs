@@ -14,5 +14,6 @@ pub mod layout;
 pub mod moderation;
 pub mod pages;
 pub mod people;
+pub mod unions;
 
 pub use layout::{Chrome, Section, Site};
