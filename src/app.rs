@@ -13,6 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::domain::Login;
+use crate::search::Search;
 use crate::session::Listener;
 use crate::store::Store;
 use crate::web::{AppState, router};
@@ -91,7 +92,10 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         .transpose()?;
     let directory = Directory::from_config(&config, store.clone())
         .map_err(|e| anyhow::anyhow!("directory: {e}"))?;
-    let state = AppState::new(store, directory, Arc::new(config), clock);
+    // Never fails: a missing or damaged index is replaced and rebuilt below.
+    let search_dir = crate::search::index_dir(&config.data_dir);
+    let search = tokio::task::spawn_blocking(move || Search::open(&search_dir)).await?;
+    let state = AppState::new(store, search, directory, Arc::new(config), clock);
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -113,6 +117,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         .with_graceful_shutdown(until_stopped(stopped.clone()))
     });
     tokio::spawn(maintenance(state.clone(), stopped.clone()));
+    tokio::spawn(crate::search::keep_up_to_date(
+        state.search.clone(),
+        state.content.store().clone(),
+        stopped.clone(),
+    ));
     let task = tokio::spawn(async move {
         match kiosk {
             Some(kiosk) => {
@@ -202,6 +211,24 @@ async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
             }
         }
     }
+}
+
+/// `kiosque reindex`: rebuilds the search index from the store, with the
+/// server stopped (the store is opened exclusively). Prints what it did.
+pub fn reindex(config: &Config) -> anyhow::Result<crate::search::BuildReport> {
+    let store = Store::open(&config.store_path())?;
+    let dir = crate::search::index_dir(&config.data_dir);
+    let search = Search::create(&dir)
+        .with_context(|| format!("cannot write the search index in {}", dir.display()))?;
+    let mut shown = 0;
+    let report = search.build(&store, &mut |done, total| {
+        let percent = done * 100 / total.max(1);
+        if percent >= shown {
+            println!("{done} / {total} contenus parcourus ({percent} %)");
+            shown = percent + 10;
+        }
+    })?;
+    Ok(report)
 }
 
 /// `kiosque serve`: runs until SIGINT or SIGTERM.

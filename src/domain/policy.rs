@@ -156,6 +156,17 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
     }
 }
 
+/// Whether `user` may find `item` (search results, calendar and news feeds)
+/// at `now`: what every reader sees, plus a pending proposal for its author
+/// and for webmasters. Nothing withdrawn, rejected, scheduled or expired.
+pub fn may_find(user: &User, item: &Item, now: jiff::Timestamp) -> bool {
+    if user.disabled {
+        return false;
+    }
+    item.is_visible_at(now)
+        || (item.status == Status::Pending && (is_own(user, item) || user.has(&Role::Webmaster)))
+}
+
 impl Decision {
     pub fn allowed(self) -> bool {
         self != Decision::Deny

@@ -6,6 +6,7 @@
 //! that redb work never blocks the async executor.
 
 mod codec;
+mod feeds;
 mod identity;
 mod items;
 mod moderation;
@@ -15,6 +16,7 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use feeds::FeedToken;
 pub use identity::{Acceptance, AuditEntry, Charter};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
@@ -157,6 +159,8 @@ impl Store {
             tx.open_table(tables::REPORTS)?;
             tx.open_table(tables::BLOCKED_BLOBS)?;
             tx.open_table(tables::HANDOFFS)?;
+            tx.open_table(tables::FEED_TOKENS)?;
+            tx.open_table(tables::FEED_TOKEN_OF_LOGIN)?;
         }
         tx.commit()?;
         Ok(())

@@ -77,3 +77,12 @@ pub const BLOCKED_BLOBS: TableDefinition<[u8; 32], ()> = TableDefinition::new("b
 /// BLAKE3 hash of a hand-off token → CBOR `Handoff`: QR links between a borne
 /// and a phone, single use, two minutes.
 pub const HANDOFFS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("handoffs");
+
+/// BLAKE3 hash of a calendar-feed token → CBOR `FeedToken`: the secret of an
+/// agent's personal feed address (calendar apps cannot sign in). The token
+/// itself is never stored; regenerating replaces it, revoking removes it.
+pub const FEED_TOKENS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("feed_tokens");
+
+/// login → hash of the agent's current feed token (at most one per agent).
+pub const FEED_TOKEN_OF_LOGIN: TableDefinition<&str, [u8; 32]> =
+    TableDefinition::new("feed_token_of_login");

@@ -27,6 +27,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::Content;
 use crate::directory::Directory;
+use crate::feeds::Feeds;
+use crate::search::Search;
 use crate::session::{Sessions, Throttle};
 use crate::store::Store;
 use auth::Visitor;
@@ -37,6 +39,10 @@ use views::{Chrome, Section, Site};
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub content: Content,
+    /// The full-text index (kept up to date by a background task).
+    pub search: Search,
+    /// Calendar and news feeds, and their personal tokens.
+    pub feeds: Feeds,
     pub directory: Directory,
     pub sessions: Sessions,
     pub throttle: Arc<Throttle>,
@@ -58,6 +64,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(
         store: Store,
+        search: Search,
         directory: Directory,
         config: Arc<Config>,
         clock: Arc<dyn Clock>,
@@ -88,6 +95,8 @@ impl AppState {
             .collect();
         AppState {
             content: Content::new(store.clone()),
+            search,
+            feeds: Feeds::new(store.clone()),
             directory,
             sessions: Sessions::new(store, crate::session::limits(&config)),
             throttle: Arc::new(Throttle::new()),

@@ -1,6 +1,7 @@
 //! kiosque's integration tests: one test binary, servers started in-process on
 //! port 0 with their own temporary data directory (no fixed ports, no sleeps).
 
+mod feeds;
 mod foundation;
 mod identity;
 mod kiosk;
@@ -8,6 +9,7 @@ mod ldap;
 mod publishing;
 mod rights;
 mod router;
+mod search;
 mod slapd;
 mod store_fixture;
 mod support;

@@ -13,5 +13,6 @@ pub mod layout;
 pub mod moderation;
 pub mod pages;
 pub mod people;
+pub mod search;
 
 pub use layout::{Chrome, Section, Site};
