@@ -30,6 +30,8 @@ pub struct Running {
     pub state: AppState,
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The search indexer; it holds the store until it ends.
+    indexer: JoinHandle<()>,
 }
 
 impl Running {
@@ -38,12 +40,20 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
+        self.state.search.halt();
         match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
             Ok(joined) => joined.context("server task")?.context("server")?,
             Err(_) => {
                 tracing::warn!("requests still running after the grace period; stopping anyway");
                 self.task.abort();
             }
+        }
+        // A build stops at its next batch: the store is released when we return.
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.indexer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the search indexer did not stop in time");
         }
         Ok(())
     }
@@ -117,7 +127,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         .with_graceful_shutdown(until_stopped(stopped.clone()))
     });
     tokio::spawn(maintenance(state.clone(), stopped.clone()));
-    tokio::spawn(crate::search::keep_up_to_date(
+    let indexer = tokio::spawn(crate::search::keep_up_to_date(
         state.search.clone(),
         state.content.store().clone(),
         stopped.clone(),
@@ -138,6 +148,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         state,
         stop: Some(stop),
         task,
+        indexer,
     })
 }
 

@@ -21,6 +21,7 @@ pub async fn keep_up_to_date(search: Search, store: Store, mut stopped: watch::R
         let built = tokio::task::spawn_blocking(move || build_with_logs(&search, &store)).await;
         match built {
             Ok(Ok(_)) => {}
+            Ok(Err(super::SearchError::Halted)) => return,
             // What is missing comes back through the change log below.
             Ok(Err(e)) => tracing::error!(error = %e, "search index build failed"),
             Err(e) => tracing::error!(error = %e, "search index build stopped"),
@@ -62,6 +63,7 @@ pub async fn keep_up_to_date(search: Search, store: Store, mut stopped: watch::R
                     tracing::info!("search index: annuaire updated");
                 }
             }
+            Ok(Err(super::SearchError::Halted)) => return,
             Ok(Err(e)) => {
                 failures += 1;
                 tracing::warn!(error = %e, "search index update failed; will retry");

@@ -50,6 +50,8 @@ pub enum SearchError {
     Store(#[from] StoreError),
     #[error("the search index is busy")]
     Poisoned,
+    #[error("search indexing stopped: the server is stopping")]
+    Halted,
 }
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
@@ -72,6 +74,8 @@ struct Inner {
     people: Mutex<String>,
     /// The index is complete (false until a full build finishes).
     complete: AtomicBool,
+    /// The server is stopping: long work ends at the next batch.
+    halted: AtomicBool,
 }
 
 impl std::fmt::Debug for Search {
@@ -225,6 +229,7 @@ impl Search {
                 indexed_seq: AtomicU64::new(0),
                 people: Mutex::new(String::new()),
                 complete: AtomicBool::new(false),
+                halted: AtomicBool::new(false),
             }),
         })
     }
@@ -255,6 +260,20 @@ impl Search {
 
     fn people_lock(&self) -> Result<std::sync::MutexGuard<'_, String>> {
         self.inner.people.lock().map_err(|_| SearchError::Poisoned)
+    }
+
+    /// Asks a running build or catch-up to stop at its next batch (the
+    /// server is stopping and the store must be released).
+    pub fn halt(&self) {
+        self.inner.halted.store(true, Ordering::Release);
+    }
+
+    fn check_halted(&self) -> Result<()> {
+        if self.inner.halted.load(Ordering::Acquire) {
+            Err(SearchError::Halted)
+        } else {
+            Ok(())
+        }
     }
 
     /// Whether a full build has completed (results may be partial before).
@@ -312,6 +331,7 @@ impl Search {
         let mut after: Option<ItemId> = None;
         let (mut done, mut indexed, mut since_commit) = (0u64, 0u64, 0usize);
         loop {
+            self.check_halted()?;
             let batch = store.items_after(after, 1_000)?;
             let Some(last) = batch.last() else {
                 break;
@@ -366,6 +386,7 @@ impl Search {
         let fields = self.inner.fields;
         let mut applied = 0;
         loop {
+            self.check_halted()?;
             let since = self.indexed_seq();
             let changes = store.changes_since(since, 1_000)?;
             let Some(last) = changes.last().map(|c| c.seq) else {

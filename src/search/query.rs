@@ -252,7 +252,7 @@ fn excerpt(generator: &SnippetGenerator, texts: &[&str]) -> Excerpt {
     }
 }
 
-fn stored<'a>(doc: &'a TantivyDocument, field: Field) -> &'a str {
+fn stored(doc: &TantivyDocument, field: Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
 
