@@ -67,7 +67,10 @@ struct Inner {
     dir: Option<PathBuf>,
     reader: IndexReader,
     fields: Fields,
-    writer: Mutex<IndexWriter>,
+    index: Index,
+    /// Held while writing: one writer at a time, made for each write and
+    /// dropped after it (no indexing threads nor buffers kept while idle).
+    writing: Mutex<()>,
     /// The last change-log entry the index reflects.
     indexed_seq: AtomicU64,
     /// A fingerprint of the people indexed, to skip unchanged annuaire refreshes.
@@ -121,14 +124,19 @@ pub fn index_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("search")
 }
 
-/// How many threads and how much memory the writer gets: little, a borne's
-/// box is small and search must not slow the pages down.
-fn writer_of(index: &Index) -> Result<IndexWriter> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(2);
-    Ok(index.writer_with_num_threads(threads, threads * 24_000_000)?)
+/// A writer for one piece of work: two threads for a full build, one for
+/// the few documents of a catch-up. Little memory either way: a borne's box
+/// is small and search must not slow the pages down.
+fn writer_of(index: &Index, large: bool) -> Result<IndexWriter> {
+    let threads = if large {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(2)
+    } else {
+        1
+    };
+    Ok(index.writer_with_num_threads(threads, threads * 20_000_000)?)
 }
 
 impl Search {
@@ -204,8 +212,7 @@ impl Search {
         let index = Index::create_in_ram(schema);
         match Self::with_index(index, None) {
             Ok(search) => search,
-            // An in-memory index with the writer's minimum budget cannot fail
-            // to open but on a broken allocator.
+            // An in-memory index cannot fail to open.
             Err(e) => panic!("in-memory search index: {e}"),
         }
     }
@@ -219,13 +226,13 @@ impl Search {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = writer_of(&index)?;
         Ok(Search {
             inner: Arc::new(Inner {
                 dir,
                 reader,
                 fields,
-                writer: Mutex::new(writer),
+                index,
+                writing: Mutex::new(()),
                 indexed_seq: AtomicU64::new(0),
                 people: Mutex::new(String::new()),
                 complete: AtomicBool::new(false),
@@ -254,8 +261,19 @@ impl Search {
         Ok(())
     }
 
-    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
-        self.inner.writer.lock().map_err(|_| SearchError::Poisoned)
+    /// Runs `work` with a fresh writer, then lets the merges its commits
+    /// started finish (so segments do not pile up) and drops the writer.
+    fn write<T>(&self, large: bool, work: impl FnOnce(&mut IndexWriter) -> Result<T>) -> Result<T> {
+        let _one_at_a_time = self
+            .inner
+            .writing
+            .lock()
+            .map_err(|_| SearchError::Poisoned)?;
+        let mut writer = writer_of(&self.inner.index, large)?;
+        let out = work(&mut writer)?;
+        writer.wait_merging_threads()?;
+        self.inner.reader.reload()?;
+        Ok(out)
     }
 
     fn people_lock(&self) -> Result<std::sync::MutexGuard<'_, String>> {
@@ -326,47 +344,48 @@ impl Search {
         let seq = store.latest_seq()?;
         let total = store.item_count()?;
         let fields = self.inner.fields;
-        let mut writer = self.writer()?;
-        writer.delete_all_documents()?;
-        let mut after: Option<ItemId> = None;
-        let (mut done, mut indexed, mut since_commit) = (0u64, 0u64, 0usize);
-        loop {
-            self.check_halted()?;
-            let batch = store.items_after(after, 1_000)?;
-            let Some(last) = batch.last() else {
-                break;
-            };
-            after = Some(last.id);
-            for item in &batch {
-                done += 1;
-                if indexable(item) {
-                    writer.add_document(item_doc(&fields, item))?;
-                    indexed += 1;
-                    since_commit += 1;
+        let (indexed, done, people, fingerprint) = self.write(true, |writer| {
+            writer.delete_all_documents()?;
+            let mut after: Option<ItemId> = None;
+            let (mut done, mut indexed, mut since_commit) = (0u64, 0u64, 0usize);
+            loop {
+                self.check_halted()?;
+                let batch = store.items_after(after, 1_000)?;
+                let Some(last) = batch.last() else {
+                    break;
+                };
+                after = Some(last.id);
+                for item in &batch {
+                    done += 1;
+                    if indexable(item) {
+                        writer.add_document(item_doc(&fields, item))?;
+                        indexed += 1;
+                        since_commit += 1;
+                    }
+                }
+                if since_commit >= BUILD_BATCH {
+                    since_commit = 0;
+                    let partial = Payload {
+                        seq: 0,
+                        people: String::new(),
+                        complete: false,
+                    };
+                    self.commit(writer, &partial)?;
+                    progress(done, total);
                 }
             }
-            if since_commit >= BUILD_BATCH {
-                since_commit = 0;
-                let partial = Payload {
-                    seq: 0,
-                    people: String::new(),
-                    complete: false,
-                };
-                self.commit(&mut writer, &partial)?;
-                progress(done, total);
+            let (people, fingerprint) = active_people(store)?;
+            for user in &people {
+                writer.add_document(person_doc(&fields, user))?;
             }
-        }
-        let (people, fingerprint) = active_people(store)?;
-        for user in &people {
-            writer.add_document(person_doc(&fields, user))?;
-        }
-        let payload = Payload {
-            seq,
-            people: fingerprint.clone(),
-            complete: true,
-        };
-        self.commit(&mut writer, &payload)?;
-        drop(writer);
+            let payload = Payload {
+                seq,
+                people: fingerprint.clone(),
+                complete: true,
+            };
+            self.commit(writer, &payload)?;
+            Ok((indexed, done, people, fingerprint))
+        })?;
         progress(done, total);
         self.inner.indexed_seq.store(seq, Ordering::Release);
         *self.people_lock()? = fingerprint;
@@ -395,21 +414,22 @@ impl Search {
             let mut ids: Vec<ItemId> = changes.iter().map(|c| c.id).collect();
             ids.sort();
             ids.dedup();
-            let mut writer = self.writer()?;
-            for id in ids {
-                writer.delete_term(Term::from_field_text(fields.key, &format!("i:{id}")));
-                if let Some(item) = store.get_item(id)?
-                    && indexable(&item)
-                {
-                    writer.add_document(item_doc(&fields, &item))?;
-                }
-            }
             let payload = Payload {
                 seq: last,
                 people: self.people_lock()?.clone(),
                 complete: self.is_complete(),
             };
-            self.commit(&mut writer, &payload)?;
+            self.write(false, |writer| {
+                for id in ids {
+                    writer.delete_term(Term::from_field_text(fields.key, &format!("i:{id}")));
+                    if let Some(item) = store.get_item(id)?
+                        && indexable(&item)
+                    {
+                        writer.add_document(item_doc(&fields, &item))?;
+                    }
+                }
+                self.commit(writer, &payload)
+            })?;
             self.inner.indexed_seq.store(last, Ordering::Release);
             applied += changes.len();
         }
@@ -424,17 +444,18 @@ impl Search {
             return Ok(false);
         }
         let fields = self.inner.fields;
-        let mut writer = self.writer()?;
-        writer.delete_term(Term::from_field_text(fields.space, ANNUAIRE));
-        for user in &people {
-            writer.add_document(person_doc(&fields, user))?;
-        }
         let payload = Payload {
             seq: self.indexed_seq(),
             people: fingerprint.clone(),
             complete: self.is_complete(),
         };
-        self.commit(&mut writer, &payload)?;
+        self.write(false, |writer| {
+            writer.delete_term(Term::from_field_text(fields.space, ANNUAIRE));
+            for user in &people {
+                writer.add_document(person_doc(&fields, user))?;
+            }
+            self.commit(writer, &payload)
+        })?;
         *self.people_lock()? = fingerprint;
         Ok(true)
     }
