@@ -2,13 +2,22 @@
 //! binary against its own limits and prints one table, each figure beside a
 //! baseline measured in the same run. The load generator is `wrk`; the
 //! directory is a real slapd. Nothing here is a timed unit test: it reports.
+//! The search rows build the index with `kiosque reindex` (time, size on disk),
+//! load `/recherche` with wrk, and time a mix of queries from one client.
 //!
 //! Options (after `--`): `--items N` extra items in the data set (default 10000),
 //! `--seconds S` per load run (default 5).
 
+#[path = "support/load.rs"]
+mod load;
+#[path = "support/search.rs"]
+mod search;
 #[path = "../tests/it/slapd.rs"]
 #[allow(dead_code)]
 mod slapd;
+
+use load::{percentile, rss_kb, wrk};
+use search::{file_size, reindex, search_latency};
 
 use jiff::{SignedDuration, Timestamp};
 use kiosque::config::{Config, Overrides};
@@ -198,16 +207,6 @@ fn start_server(bin: &Path, dir: &Path, config_file: Option<&Path>) -> (Server, 
     (Server { child, base }, started.elapsed())
 }
 
-fn rss_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Signs in (and accepts the charter); returns the session cookie.
 async fn sign_in(base: &str, login: &str, password: &str) -> String {
     let client = reqwest::Client::builder()
@@ -253,68 +252,6 @@ async fn sign_in(base: &str, login: &str, password: &str) -> String {
             .unwrap();
     }
     cookie
-}
-
-struct Load {
-    rps: f64,
-    p50: f64,
-    p99: f64,
-}
-
-fn millis(raw: &str) -> f64 {
-    let (number, factor) = if let Some(v) = raw.strip_suffix("us") {
-        (v, 0.001)
-    } else if let Some(v) = raw.strip_suffix("ms") {
-        (v, 1.0)
-    } else if let Some(v) = raw.strip_suffix('s') {
-        (v, 1000.0)
-    } else {
-        (raw, 1.0)
-    };
-    number.parse::<f64>().unwrap_or(f64::NAN) * factor
-}
-
-/// A wrk run at 64 connections on 2 threads.
-fn wrk(url: &str, cookie: Option<&str>, seconds: u64) -> Load {
-    let mut command = Command::new("wrk");
-    command.args([
-        "-t2",
-        "-c64",
-        &format!("-d{seconds}s"),
-        "--latency",
-        "-H",
-        "Accept-Encoding: br, gzip",
-    ]);
-    if let Some(cookie) = cookie {
-        command.args(["-H", &format!("Cookie: {cookie}")]);
-    }
-    let output = command
-        .arg(url)
-        .output()
-        .expect("wrk (apt-get install wrk)");
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !text.contains("Non-2xx"),
-        "wrk saw errors on {url}:\n{text}"
-    );
-    let find = |prefix: &str| {
-        text.lines()
-            .map(str::trim)
-            .find(|l| l.starts_with(prefix))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .unwrap_or("nan")
-            .to_owned()
-    };
-    Load {
-        rps: find("Requests/sec:").parse().unwrap_or(f64::NAN),
-        p50: millis(&find("50%")),
-        p99: millis(&find("99%")),
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
 }
 
 async fn sign_in_latency(bin: &Path, root: &Path, seconds: u64) -> Vec<Row> {
@@ -434,96 +371,6 @@ async fn sign_in_latency(bin: &Path, root: &Path, seconds: u64) -> Vec<Row> {
             "—",
         ),
     ]
-}
-
-fn file_size(path: &Path) -> u64 {
-    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                dir_size(&path)
-            } else {
-                file_size(&path)
-            }
-        })
-        .sum()
-}
-
-/// Runs `kiosque reindex` on the data set: (milliseconds, index bytes).
-fn reindex(bin: &Path, dir: &Path) -> (f64, u64) {
-    let started = Instant::now();
-    let output = Command::new(bin)
-        .args(["--data-dir", dir.to_str().unwrap(), "reindex"])
-        .env_remove("KIOSQUE_CONFIG")
-        .env("KIOSQUE_LOG", "warn")
-        .output()
-        .expect("kiosque reindex");
-    assert!(
-        output.status.success(),
-        "reindex failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
-    (elapsed, dir_size(&dir.join("search")))
-}
-
-/// Sequential searches by one signed-in client: (p50 ms, p99 ms, count).
-async fn search_latency(base: &str, cookie: &str) -> (f64, f64, usize) {
-    let client = reqwest::Client::new();
-    let queries = [
-        "congés",
-        "conges maternite",
-        "congé matrenité",
-        "cantine",
-        "Dupont",
-        "dupond",
-        "\"mise en forme\"",
-        "banc d'essai",
-        "projet élus habitants",
-        "réunion salle du conseil",
-        "xylophone",
-        "service",
-    ];
-    let mut times = Vec::new();
-    for round in 0..25 {
-        for q in queries {
-            let encoded: String = url_encode(q);
-            let started = Instant::now();
-            let response = client
-                .get(format!("{base}/recherche?q={encoded}"))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status().as_u16(), 200, "{q}");
-            response.bytes().await.unwrap();
-            if round > 0 {
-                times.push(started.elapsed());
-            }
-        }
-    }
-    times.sort();
-    (
-        percentile(&times, 0.5),
-        percentile(&times, 0.99),
-        times.len(),
-    )
-}
-
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn main() {

@@ -208,7 +208,8 @@ fn matched_terms(searcher: &Searcher, fields: &[Field], parsed: &Parsed) -> BTre
                 let mut taken = 0;
                 while taken < 32 && stream.advance() {
                     if let Ok(text) = std::str::from_utf8(stream.key()) {
-                        out.insert(text.to_owned(), 0.5);
+                        // Below the exact words: an excerpt shows what was typed first.
+                        out.entry(text.to_owned()).or_insert(0.25);
                         taken += 1;
                     }
                 }
