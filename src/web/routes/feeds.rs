@@ -82,7 +82,7 @@ pub async fn get_actus_feed(
 
 /// `GET /ics/{id}`: "Ajouter à mon agenda" on an event's page.
 pub async fn get_event_ics(
-    Agent(signed_in, _): Agent,
+    _agent: Agent,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
@@ -94,9 +94,8 @@ pub async fn get_event_ics(
         .run(move |store| store.get_item(id))
         .await?
         .filter(|i| matches!(i.details, Details::Event(_)))
-        .filter(|i| {
-            crate::domain::policy::may_find(&signed_in.user, i, now) && i.is_visible_at(now)
-        })
+        // What every reader sees: never a proposal, even its author's.
+        .filter(|i| i.is_visible_at(now))
         .ok_or(WebError::NotFound)?;
     let body = crate::feeds::event_calendar(&item, &base_url(&state), &state.site.tz);
     let mut response = with_type(body, "text/calendar; charset=utf-8");
