@@ -15,6 +15,7 @@ use crate::directory::Directory;
 use crate::domain::Login;
 use crate::federation::pki::HubPki;
 use crate::federation::{EdgeLink, Federation, Hub, Relay};
+use crate::search::Search;
 use crate::session::Listener;
 use crate::store::Store;
 use crate::web::{AppState, router};
@@ -36,6 +37,8 @@ pub struct Running {
     /// The union mail sender, which holds the store: awaited at stop so that
     /// the store is closed when `stop` returns.
     mailer: Option<JoinHandle<()>>,
+    /// The search indexer; it holds the store until it ends.
+    indexer: JoinHandle<()>,
 }
 
 impl Running {
@@ -44,6 +47,7 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
+        self.state.search.halt();
         match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
             Ok(joined) => joined.context("server task")?.context("server")?,
             Err(_) => {
@@ -55,6 +59,13 @@ impl Running {
             // It stops at the signal (an SMTP exchange in progress is bounded
             // by the client's timeout).
             let _ = tokio::time::timeout(SHUTDOWN_GRACE, mailer).await;
+        }
+        // A build stops at its next batch: the store is released when we return.
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.indexer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the search indexer did not stop in time");
         }
         Ok(())
     }
@@ -126,6 +137,9 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         None => Directory::from_config(&config, store.clone())
             .map_err(|e| anyhow::anyhow!("directory: {e}"))?,
     };
+    // Never fails: a missing or damaged index is replaced and rebuilt below.
+    let search_dir = crate::search::index_dir(&config.data_dir);
+    let search = tokio::task::spawn_blocking(move || Search::open(&search_dir)).await?;
     let (stop, stopped) = watch::channel(false);
     let mut federation_addr = None;
     if let Some(listen) = config.federation.listen {
@@ -163,7 +177,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         tokio::spawn(link.clone().send(stopped.clone()));
     }
     let union_logos = load_union_logos(&config)?;
-    let mut state = AppState::new(store, directory, Arc::new(config), clock);
+    let mut state = AppState::new(store, search, directory, Arc::new(config), clock);
     {
         let shared = state.before_sharing();
         shared.federation = federation;
@@ -203,6 +217,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         .with_graceful_shutdown(until_stopped(stopped.clone()))
     });
     tokio::spawn(maintenance(state.clone(), stopped.clone()));
+    let indexer = tokio::spawn(crate::search::keep_up_to_date(
+        state.search.clone(),
+        state.content.store().clone(),
+        stopped.clone(),
+    ));
     let task = tokio::spawn(async move {
         match kiosk {
             Some(kiosk) => {
@@ -221,6 +240,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         stop: Some(stop),
         task,
         mailer: mailer_task,
+        indexer,
     })
 }
 
@@ -320,6 +340,24 @@ async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
             }
         }
     }
+}
+
+/// `kiosque reindex`: rebuilds the search index from the store, with the
+/// server stopped (the store is opened exclusively). Prints what it did.
+pub fn reindex(config: &Config) -> anyhow::Result<crate::search::BuildReport> {
+    let store = Store::open(&config.store_path())?;
+    let dir = crate::search::index_dir(&config.data_dir);
+    let search = Search::create(&dir)
+        .with_context(|| format!("cannot write the search index in {}", dir.display()))?;
+    let mut shown = 0;
+    let report = search.build(&store, &mut |done, total| {
+        let percent = done * 100 / total.max(1);
+        if percent >= shown {
+            println!("{done} / {total} contenus parcourus ({percent} %)");
+            shown = percent + 10;
+        }
+    })?;
+    Ok(report)
 }
 
 /// `kiosque serve`: runs until SIGINT or SIGTERM.

@@ -167,6 +167,17 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
     }
 }
 
+/// Whether `user` may find `item` (search results, calendar and news feeds)
+/// at `now`: what every reader sees, plus a pending proposal for its author
+/// and for webmasters. Nothing withdrawn, rejected, scheduled or expired.
+pub fn may_find(user: &User, item: &Item, now: jiff::Timestamp) -> bool {
+    if user.disabled {
+        return false;
+    }
+    item.is_visible_at(now)
+        || (item.status == Status::Pending && (is_own(user, item) || user.has(&Role::Webmaster)))
+}
+
 impl Decision {
     pub fn allowed(self) -> bool {
         self != Decision::Deny
@@ -479,5 +490,39 @@ mod tests {
             ),
             Deny
         );
+    }
+
+    #[test]
+    fn who_finds_what_in_search() {
+        let now = t("2026-11-29T10:00:00Z");
+        let all = people();
+        let pending = item_in(Space::Annonces, "agent", Status::Pending);
+        let mut expired = item_in(Space::Annonces, "agent", Status::Published);
+        expired.expires_at = Some(now);
+        let mut scheduled = item_in(Space::Actus, "codir", Status::Published);
+        scheduled.publish_at = Some(t("2026-12-01T00:00:00Z"));
+        let withdrawn = item_in(Space::Actus, "agent", Status::Deleted);
+        let rejected = item_in(
+            Space::Actus,
+            "agent",
+            Status::Rejected {
+                reason: "doublon".into(),
+            },
+        );
+        for (role, person) in &all {
+            let mine = person.login.as_str() == "agent";
+            let webmaster = *role == "webmaster";
+            assert_eq!(may_find(person, &pending, now), mine || webmaster, "{role}");
+            for hidden in [&expired, &scheduled, &withdrawn, &rejected] {
+                assert!(
+                    !may_find(person, hidden, now),
+                    "{role}: {:?}",
+                    hidden.status
+                );
+            }
+        }
+        let mut disabled = all[0].1.clone();
+        disabled.disabled = true;
+        assert!(!may_find(&disabled, &pending, now));
     }
 }

@@ -7,6 +7,7 @@
 
 mod codec;
 mod federation;
+mod feeds;
 mod identity;
 mod items;
 mod moderation;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use federation::{Delivery, EdgeKind, EdgeRecord, Invite, OutboxEntry, Replica, ReplicaBatch};
+pub use feeds::FeedToken;
 pub use identity::{Acceptance, AuditEntry, Charter, SessionFacts};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
@@ -173,6 +175,8 @@ impl Store {
             tx.open_table(tables::UNION_MESSAGES)?;
             tx.open_table(tables::MAIL_PENDING)?;
             tx.open_table(tables::MAIL_DONE)?;
+            tx.open_table(tables::FEED_TOKENS)?;
+            tx.open_table(tables::FEED_TOKEN_OF_LOGIN)?;
         }
         tx.commit()?;
         Ok(())

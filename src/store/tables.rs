@@ -126,3 +126,11 @@ pub const MAIL_PENDING: TableDefinition<(u128, &str), &[u8]> = TableDefinition::
 /// (message id, login) → CBOR `DoneMail`: sent (accepted by the SMTP server)
 /// or given up.
 pub const MAIL_DONE: TableDefinition<(u128, &str), &[u8]> = TableDefinition::new("mail_done");
+/// BLAKE3 hash of a calendar-feed token → CBOR `FeedToken`: the secret of an
+/// agent's personal feed address (calendar apps cannot sign in). The token
+/// itself is never stored; regenerating replaces it, revoking removes it.
+pub const FEED_TOKENS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("feed_tokens");
+
+/// login → hash of the agent's current feed token (at most one per agent).
+pub const FEED_TOKEN_OF_LOGIN: TableDefinition<&str, [u8; 32]> =
+    TableDefinition::new("feed_token_of_login");

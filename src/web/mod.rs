@@ -27,6 +27,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::Content;
 use crate::directory::Directory;
+use crate::feeds::Feeds;
+use crate::search::Search;
 use crate::session::{Sessions, Throttle};
 use crate::store::Store;
 use auth::Visitor;
@@ -50,6 +52,10 @@ impl std::ops::Deref for AppState {
 #[derive(Debug)]
 pub struct Shared {
     pub content: Content,
+    /// The full-text index (kept up to date by a background task).
+    pub search: Search,
+    /// Calendar and news feeds, and their personal tokens.
+    pub feeds: Feeds,
     pub directory: Directory,
     pub sessions: Sessions,
     pub throttle: Arc<Throttle>,
@@ -77,6 +83,7 @@ pub struct Shared {
 impl AppState {
     pub fn new(
         store: Store,
+        search: Search,
         directory: Directory,
         config: Arc<Config>,
         clock: Arc<dyn Clock>,
@@ -107,6 +114,8 @@ impl AppState {
             .collect();
         AppState(Arc::new(Shared {
             content: Content::new(store.clone()),
+            search,
+            feeds: Feeds::new(store.clone()),
             directory,
             sessions: Sessions::new(store, crate::session::limits(&config)),
             throttle: Arc::new(Throttle::new()),

@@ -45,6 +45,9 @@ const SIGNED_IN_PAGES = [
   '/annuaire?q=lef',
   '/annuaire/moi',
   '/organigramme',
+  '/recherche?q=cong%C3%A9s',
+  '/recherche?q=Dupont&espace=annuaire',
+  '/compte',
 ];
 
 let kiosque;

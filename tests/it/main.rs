@@ -2,6 +2,7 @@
 //! port 0 with their own temporary data directory (no fixed ports, no sleeps).
 
 mod federation;
+mod feeds;
 mod foundation;
 mod identity;
 mod kiosk;
@@ -9,6 +10,7 @@ mod ldap;
 mod publishing;
 mod rights;
 mod router;
+mod search;
 mod slapd;
 mod smtp;
 mod store_fixture;

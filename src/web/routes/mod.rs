@@ -4,6 +4,7 @@ pub mod account;
 mod admin;
 mod agenda;
 mod edges;
+mod feeds;
 mod handoff;
 mod home;
 pub mod media;
@@ -11,6 +12,7 @@ mod moderation;
 mod pages;
 mod people;
 mod publish;
+mod search;
 mod spaces;
 mod unions;
 
@@ -83,6 +85,16 @@ pub fn routes() -> Router<AppState> {
         .route("/pages", get(pages::get_tree))
         .route("/pages/{slug}", get(pages::get_page))
         .route("/liens", get(pages::get_links))
+        .route("/recherche", get(search::get_search))
+        .route("/compte", get(feeds::get_account))
+        .route("/compte/agenda", post(feeds::post_feed_link))
+        .route("/compte/agenda/supprimer", post(feeds::post_feed_revoke))
+        .route("/ics/{id}", get(feeds::get_event_ics))
+        .route(
+            "/abonnement/{token}/agenda.ics",
+            get(feeds::get_agenda_feed),
+        )
+        .route("/abonnement/{token}/actus.atom", get(feeds::get_actus_feed))
         .route("/annuaire", get(people::get_annuaire))
         .route("/annuaire/{login}", get(people::get_person))
         .route("/organigramme", get(people::get_org_chart))

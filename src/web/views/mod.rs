@@ -14,6 +14,7 @@ pub mod layout;
 pub mod moderation;
 pub mod pages;
 pub mod people;
+pub mod search;
 pub mod unions;
 
 pub use layout::{Chrome, Section, Site};
