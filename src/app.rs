@@ -13,9 +13,14 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::domain::Login;
+use crate::ops::systemd::{self, Sockets};
+use crate::ops::tls::Tls;
 use crate::session::Listener;
 use crate::store::Store;
 use crate::web::{AppState, router};
+use axum::http::{HeaderValue, header};
+use axum::serve::ListenerExt;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -23,34 +28,69 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// A started server: its bound addresses and the means to stop it.
 #[derive(Debug)]
 pub struct Running {
+    /// The web listener (HTTPS when `tls.enabled`).
     pub addr: SocketAddr,
     /// The kiosk listener, when configured.
     pub kiosk_addr: Option<SocketAddr>,
+    /// The HTTP → HTTPS redirect listener, when configured.
+    pub redirect_addr: Option<SocketAddr>,
     pub state: AppState,
+    /// TLS of the web listener, when on.
+    pub tls: Option<Tls>,
+    stopped: watch::Receiver<bool>,
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
+    maintenance: JoinHandle<()>,
 }
 
 impl Running {
+    /// Reads the TLS certificate and key again (SIGHUP); new connections get
+    /// them, open ones are not dropped. Without TLS, nothing to do.
+    pub fn reload_tls(&self) -> anyhow::Result<()> {
+        if let Some(tls) = &self.tls {
+            tls.reload()?;
+            tracing::info!("TLS certificate reloaded");
+        }
+        Ok(())
+    }
+
+    /// Becomes true when shutdown begins (for tasks tied to the server's life).
+    pub fn stopped(&self) -> watch::Receiver<bool> {
+        self.stopped.clone()
+    }
+
     /// Stops accepting, lets in-flight requests finish (bounded), and returns.
+    /// Every write acknowledged before is committed (redb commits are durable).
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
-        match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
-            Ok(joined) => joined.context("server task")?.context("server")?,
+        let served = match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
+            Ok(joined) => joined.context("server task")?.context("server"),
             Err(_) => {
                 tracing::warn!("requests still running after the grace period; stopping anyway");
                 self.task.abort();
+                Ok(())
             }
-        }
-        Ok(())
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.maintenance).await;
+        served
     }
 }
 
 /// Opens the store (seeding the demo when asked) and starts serving. With
 /// `listen` port 0 the OS picks a port, reported in [`Running::addr`].
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    start_with(config, clock, Sockets::default()).await
+}
+
+/// [`start`], serving on the sockets systemd handed over where there are some
+/// (socket activation) and binding the configured addresses otherwise.
+pub async fn start_with(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    sockets: Sockets,
+) -> anyhow::Result<Running> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -73,63 +113,141 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         let (store, now) = (store.clone(), clock.now());
         tokio::task::spawn_blocking(move || seed_charter(&store, now)).await??;
     }
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let listener = bind(sockets.web, config.listen, "listen").await?;
     let addr = listener.local_addr()?;
-    let kiosk_listener = match config.kiosk.listen {
-        Some(kiosk) => Some(
-            TcpListener::bind(kiosk)
-                .await
-                .with_context(|| format!("cannot listen on {kiosk} (kiosk.listen)"))?,
-        ),
-        None => None,
+    let kiosk_listener = match (sockets.kiosk, config.kiosk.listen) {
+        (Some(inherited), _) => Some(TcpListener::from_std(inherited)?),
+        (None, Some(kiosk)) => Some(bind(None, kiosk, "kiosk.listen").await?),
+        (None, None) => None,
     };
     let kiosk_addr = kiosk_listener
         .as_ref()
         .map(|l| l.local_addr())
         .transpose()?;
+    let tls = if config.tls.enabled {
+        let config = config.clone();
+        Some(tokio::task::spawn_blocking(move || Tls::from_config(&config)).await??)
+    } else {
+        None
+    };
+    let redirect_listener = match (sockets.redirect, config.tls.redirect_listen) {
+        (Some(inherited), _) => Some(TcpListener::from_std(inherited)?),
+        (None, Some(at)) => Some(bind(None, at, "tls.redirect_listen").await?),
+        (None, None) => None,
+    };
+    let redirect_addr = redirect_listener
+        .as_ref()
+        .map(|l| l.local_addr())
+        .transpose()?;
     let directory = Directory::from_config(&config, store.clone())
         .map_err(|e| anyhow::anyhow!("directory: {e}"))?;
+    let hsts = crate::ops::tls::hsts_value(&config);
+    let public_url = config.public_url.clone();
     let state = AppState::new(store, directory, Arc::new(config), clock);
     let app = router(state.clone());
     let (stop, stopped) = watch::channel(false);
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let web = axum::serve(
-        listener,
-        app.clone()
-            .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(until_stopped(stopped.clone()));
-    let kiosk = kiosk_listener.map(|listener| {
+    let mut servers: Vec<BoxFuture> = Vec::new();
+    match &tls {
+        Some(tls) => {
+            let mut web_app = app.clone();
+            if let Some(hsts) = hsts.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                web_app = web_app.layer(SetResponseHeaderLayer::overriding(
+                    header::STRICT_TRANSPORT_SECURITY,
+                    hsts,
+                ));
+            }
+            let web = axum::serve(
+                tls.listen(listener)?.tap_io(|_| {}),
+                web_app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+            servers.push(Box::pin(web.into_future()));
+        }
+        None => {
+            let web = axum::serve(
+                listener,
+                app.clone()
+                    .into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+            servers.push(Box::pin(web.into_future()));
+        }
+    }
+    if let Some(listener) = kiosk_listener {
         // Requests on this listener are kiosk requests, whatever they claim.
         let kiosk_app = app.layer(axum::Extension(Listener::Kiosk));
-        axum::serve(
+        let kiosk = axum::serve(
             listener,
             kiosk_app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(until_stopped(stopped.clone()))
-    });
-    tokio::spawn(maintenance(state.clone(), stopped.clone()));
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
+        servers.push(Box::pin(kiosk.into_future()));
+    }
+    if let Some(listener) = redirect_listener {
+        let redirect = axum::serve(listener, crate::ops::tls::redirect_router(&public_url))
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+        servers.push(Box::pin(redirect.into_future()));
+    }
+    let maintenance = tokio::spawn(maintenance(state.clone(), stopped.clone()));
     let task = tokio::spawn(async move {
-        match kiosk {
-            Some(kiosk) => {
-                let (a, b) = tokio::join!(web.into_future(), kiosk.into_future());
-                a.and(b)
-            }
-            None => web.await,
-        }
+        let results = futures_join_all(servers).await;
+        results
+            .into_iter()
+            .collect::<std::io::Result<Vec<()>>>()
+            .map(drop)
     });
-    tracing::info!(%addr, kiosk = ?kiosk_addr, demo = state.config.demo, "kiosque is serving");
+    tracing::info!(
+        %addr,
+        kiosk = ?kiosk_addr,
+        redirect = ?redirect_addr,
+        tls = tls.is_some(),
+        demo = state.config.demo,
+        "kiosque is serving"
+    );
     Ok(Running {
         addr,
         kiosk_addr,
+        redirect_addr,
         state,
+        tls,
+        stopped,
         stop: Some(stop),
         task,
+        maintenance,
     })
+}
+
+type BoxFuture = std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
+
+/// Runs the servers side by side until every one has ended.
+async fn futures_join_all(servers: Vec<BoxFuture>) -> Vec<std::io::Result<()>> {
+    let handles: Vec<_> = servers.into_iter().map(tokio::spawn).collect();
+    let mut results = Vec::with_capacity(handles.len());
+    for handle in handles {
+        results.push(
+            handle
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e))),
+        );
+    }
+    results
+}
+
+/// The socket systemd handed over, or a new one bound to `at`.
+async fn bind(
+    inherited: Option<std::net::TcpListener>,
+    at: SocketAddr,
+    key: &str,
+) -> anyhow::Result<TcpListener> {
+    match inherited {
+        Some(socket) => Ok(TcpListener::from_std(socket)?),
+        None => TcpListener::bind(at)
+            .await
+            .with_context(|| format!("cannot listen on {at} ({key})")),
+    }
 }
 
 /// Publishes the default charter (version 1) into a store that has none.
@@ -204,18 +322,49 @@ async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
     }
 }
 
-/// `kiosque serve`: runs until SIGINT or SIGTERM.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+/// `kiosque serve`: tells systemd when it is ready, pings the watchdog,
+/// reloads the certificate on SIGHUP, runs until SIGINT or SIGTERM.
+pub async fn serve(config: Config, sockets: Sockets) -> anyhow::Result<()> {
     let demo = config.demo;
-    let running = start(config, Arc::new(SystemClock)).await?;
+    let running = start_with(config, Arc::new(SystemClock), sockets).await?;
     if demo {
+        let scheme = if running.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         println!(
-            "kiosque (démonstration) : ouvrez http://{} — comptes de démonstration sur la page de connexion.",
+            "kiosque (démonstration) : ouvrez {scheme}://{} — comptes de démonstration sur la page de connexion.",
             running.addr
         );
     }
-    shutdown_signal().await;
+    systemd::ready();
+    tokio::spawn(systemd::watchdog(
+        running.state.content.store().clone(),
+        running.stopped(),
+    ));
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let stop = shutdown_signal();
+    tokio::pin!(stop);
+    loop {
+        #[cfg(unix)]
+        let reload = hangup.recv();
+        #[cfg(not(unix))]
+        let reload = std::future::pending::<Option<()>>();
+        tokio::select! {
+            () = &mut stop => break,
+            _ = reload => {
+                systemd::reloading();
+                if let Err(e) = running.reload_tls() {
+                    tracing::error!(error = %format!("{e:#}"), "reload failed; the previous certificate stays in service");
+                }
+                systemd::ready();
+            }
+        }
+    }
     tracing::info!("stopping");
+    systemd::stopping();
     running.stop().await
 }
 

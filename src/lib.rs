@@ -11,6 +11,7 @@ pub mod demo;
 pub mod directory;
 pub mod domain;
 pub mod media;
+pub mod ops;
 pub mod session;
 pub mod store;
 pub mod web;

@@ -7,14 +7,17 @@ use kiosque::cli::{Cli, Command};
 use kiosque::config::{Config, Overrides};
 
 fn main() -> ExitCode {
+    // Before anything else, while this is the only thread: the sockets systemd
+    // may have handed over (socket activation).
+    let sockets = match kiosque::ops::systemd::take_sockets() {
+        Ok(sockets) => sockets,
+        Err(e) => {
+            eprintln!("error: sockets from systemd (LISTEN_FDS): {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KIOSQUE_LOG")
-                .unwrap_or_else(|_| "kiosque=info,tower_http=warn".into()),
-        )
-        .with_target(false)
-        .init();
+    init_logs();
     let overrides = Overrides {
         data_dir: cli.data_dir.clone(),
         listen: cli.listen,
@@ -76,7 +79,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match runtime.block_on(kiosque::app::serve(config)) {
+            match runtime.block_on(kiosque::app::serve(config, sockets)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");
@@ -84,5 +87,23 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// Logs on stderr: colours only on a terminal; under systemd (`JOURNAL_STREAM`)
+/// no timestamp either, journald adds its own.
+fn init_logs() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KIOSQUE_LOG")
+        .unwrap_or_else(|_| "kiosque=info,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().init();
+    } else {
+        builder.init();
     }
 }

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use crate::domain::UnionSlug;
 
 mod directory;
+mod ops;
 pub use directory::{DirectoryAttributes, DirectoryBackend, DirectoryConfig, GroupMembership};
+pub use ops::{MetricsConfig, TlsConfig};
 
 /// Environment variables read by the command line itself, not config keys.
 const ENV_NOT_KEYS: [&str; 2] = ["KIOSQUE_CONFIG", "KIOSQUE_LOG"];
@@ -38,6 +40,8 @@ pub struct Config {
     pub roles: RolesConfig,
     pub unions: Vec<UnionConfig>,
     pub directory: DirectoryConfig,
+    pub tls: TlsConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +104,8 @@ impl Default for Config {
             roles: RolesConfig::default(),
             unions: Vec::new(),
             directory: DirectoryConfig::default(),
+            tls: TlsConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -248,6 +254,7 @@ impl Config {
             d.bind_password.take(),
             d.bind_password_file.as_deref(),
         )?;
+        config.metrics.resolve()?;
         config.validate()?;
         Ok(config)
     }
@@ -326,6 +333,7 @@ impl Config {
                 return bad("directory: timeouts must be at least 1 second".into());
             }
         }
+        self.tls.validate(&self.public_url)?;
         let mut seen = std::collections::HashSet::new();
         for union in &self.unions {
             if UnionSlug::parse(&union.slug).is_none() {

@@ -8,6 +8,7 @@ pub mod auth;
 mod cache;
 mod error;
 pub mod forms;
+mod metrics;
 mod routes;
 pub mod uploads;
 pub mod views;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub home_cache: Arc<cache::FragmentCache>,
     /// Signs the tokens that carry uploads across a refused form.
     pub upload_key: Arc<[u8; 32]>,
+    /// Request counters, latency, and gauges other modules register.
+    pub metrics: Arc<crate::ops::metrics::Metrics>,
 }
 
 impl AppState {
@@ -91,7 +94,7 @@ impl AppState {
             directory,
             sessions: Sessions::new(store, crate::session::limits(&config)),
             throttle: Arc::new(Throttle::new()),
-            secure_cookies: config.public_url.starts_with("https://"),
+            secure_cookies: config.public_url.starts_with("https://") || config.tls.enabled,
             shared_networks: Arc::new(shared_networks),
             trusted_proxies: Arc::new(
                 config
@@ -103,6 +106,7 @@ impl AppState {
             ),
             home_cache: Arc::default(),
             upload_key: Arc::new(rand::random()),
+            metrics: Arc::default(),
             config,
             clock,
             site: Arc::new(site),
@@ -139,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         Err(_) => csrf,
     };
     routes::routes()
+        .route_layer(middleware::from_fn(metrics::tag_route))
         .fallback(routes::not_found)
         // Inside out: the Origin check, French error pages (which see the
         // visitor), then who is asking.
@@ -170,6 +175,12 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
+        ))
+        // Outside the session and page layers: Prometheus is not an agent.
+        .route("/metrics", axum::routing::get(metrics::get_metrics))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ))
         .with_state(state)
 }
