@@ -22,21 +22,9 @@ use crate::session::Listener;
 
 const REQUEST_ID: &str = "x-request-id";
 
-/// The route template of a matched request, carried out in the response.
-#[derive(Clone, Debug)]
-struct Route(MatchedPath);
-
-/// Inner layer (`route_layer`): records which route matched.
-pub async fn tag_route(request: Request, next: Next) -> Response {
-    let matched = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
-    if let Some(matched) = matched {
-        response.extensions_mut().insert(Route(matched));
-    }
-    response
-}
-
-/// Outer layer: request id, one log line, the counters.
+/// The outermost layer (it still runs after routing: `Router::layer` wraps
+/// each route, so the route template is known): request id, one log line, the
+/// counters.
 pub async fn track(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request
@@ -54,13 +42,13 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
         request.headers_mut().insert(REQUEST_ID, value);
     }
     let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "(aucune)".to_owned());
     let span = tracing::info_span!("request", id = %id);
     let mut response = next.run(request).instrument(span.clone()).await;
-    let route = response
-        .extensions()
-        .get::<Route>()
-        .map(|r| r.0.as_str().to_owned())
-        .unwrap_or_else(|| "(aucune)".to_owned());
     let status = response.status();
     let elapsed = started.elapsed();
     state

@@ -143,7 +143,6 @@ pub fn router(state: AppState) -> Router {
         Err(_) => csrf,
     };
     routes::routes()
-        .route_layer(middleware::from_fn(metrics::tag_route))
         .fallback(routes::not_found)
         // Inside out: the Origin check, French error pages (which see the
         // visitor), then who is asking.

@@ -5,6 +5,7 @@ mod foundation;
 mod identity;
 mod kiosk;
 mod ldap;
+mod ops;
 mod publishing;
 mod rights;
 mod router;
