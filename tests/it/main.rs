@@ -6,6 +6,7 @@ mod identity;
 mod kiosk;
 mod ldap;
 mod ops;
+mod process;
 mod publishing;
 mod rights;
 mod router;
