@@ -13,3 +13,4 @@ mod router;
 mod slapd;
 mod store_fixture;
 mod support;
+mod units;
