@@ -41,6 +41,8 @@ pub struct Running {
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
     maintenance: JoinHandle<()>,
+    /// The admin socket (online backup); holds the store until it ends.
+    admin: JoinHandle<()>,
 }
 
 impl Running {
@@ -74,6 +76,9 @@ impl Running {
             }
         };
         let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.maintenance).await;
+        // A backup in progress is abandoned (the command then reports it).
+        self.admin.abort();
+        let _ = (&mut self.admin).await;
         served
     }
 }
@@ -149,6 +154,12 @@ pub async fn start_with(
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    let admin = crate::ops::backup::serve_admin(
+        &state.config.data_dir,
+        state.content.store().clone(),
+        stopped.clone(),
+    )
+    .context("cannot open the admin socket (admin.sock) in the data directory")?;
     let mut servers: Vec<BoxFuture> = Vec::new();
     match &tls {
         Some(tls) => {
@@ -217,6 +228,7 @@ pub async fn start_with(
         stop: Some(stop),
         task,
         maintenance,
+        admin,
     })
 }
 

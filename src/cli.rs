@@ -1,4 +1,5 @@
-//! The command line: `kiosque [serve]`, `kiosque check-config FILE`.
+//! The command line: `kiosque [serve]`, `kiosque check-config FILE`,
+//! `kiosque backup FILE`, `kiosque restore FILE`, `kiosque user …`.
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -31,6 +32,18 @@ pub enum Command {
     /// Check a configuration file and report every problem precisely.
     CheckConfig {
         /// The file to check.
+        file: PathBuf,
+    },
+    /// Copy the store (items, photos, documents, accounts…) into FILE, while the
+    /// server runs and writes (it makes the copy) or while it is stopped.
+    Backup {
+        /// The backup file to create (never overwritten).
+        file: PathBuf,
+    },
+    /// Put a backup made by `kiosque backup` in place of the store. kiosque
+    /// must be stopped; the replaced store is kept beside it.
+    Restore {
+        /// The backup file.
         file: PathBuf,
     },
     /// Manage accounts of the local directory (sites without LDAP, the demo).

@@ -7,6 +7,7 @@
 //! `store::backup`) nor maud; it names axum only for listener plumbing (the TLS
 //! listener, the HTTP → HTTPS redirect).
 
+pub mod backup;
 pub mod metrics;
 pub mod systemd;
 pub mod tls;

@@ -361,9 +361,11 @@ mod tests {
     use super::*;
 
     fn config(dir: &Path, public_url: &str) -> Config {
-        let mut config = Config::default();
-        config.data_dir = dir.to_owned();
-        config.public_url = public_url.into();
+        let mut config = Config {
+            data_dir: dir.to_owned(),
+            public_url: public_url.into(),
+            ..Config::default()
+        };
         config.tls.enabled = true;
         config
     }
