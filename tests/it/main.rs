@@ -2,6 +2,7 @@
 //! port 0 with their own temporary data directory (no fixed ports, no sleeps).
 
 mod backup;
+mod config_docs;
 mod foundation;
 mod identity;
 mod kiosk;
