@@ -203,13 +203,7 @@ pub async fn start_with(
         servers.push(Box::pin(redirect.into_future()));
     }
     let maintenance = tokio::spawn(maintenance(state.clone(), stopped.clone()));
-    let task = tokio::spawn(async move {
-        let results = futures_join_all(servers).await;
-        results
-            .into_iter()
-            .collect::<std::io::Result<Vec<()>>>()
-            .map(drop)
-    });
+    let task = tokio::spawn(serve_all(servers));
     tracing::info!(
         %addr,
         kiosk = ?kiosk_addr,
@@ -234,18 +228,21 @@ pub async fn start_with(
 
 type BoxFuture = std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
 
-/// Runs the servers side by side until every one has ended.
-async fn futures_join_all(servers: Vec<BoxFuture>) -> Vec<std::io::Result<()>> {
-    let handles: Vec<_> = servers.into_iter().map(tokio::spawn).collect();
-    let mut results = Vec::with_capacity(handles.len());
-    for handle in handles {
-        results.push(
-            handle
-                .await
-                .unwrap_or_else(|e| Err(std::io::Error::other(e))),
-        );
+/// Runs the servers side by side until every one has ended; the first error
+/// wins. Dropping this future (the grace period ran out) aborts them all.
+async fn serve_all(servers: Vec<BoxFuture>) -> std::io::Result<()> {
+    let mut set = tokio::task::JoinSet::new();
+    for server in servers {
+        set.spawn(server);
     }
-    results
+    let mut result = Ok(());
+    while let Some(joined) = set.join_next().await {
+        let ended = joined.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        if result.is_ok() {
+            result = ended;
+        }
+    }
+    result
 }
 
 /// The socket systemd handed over, or a new one bound to `at`.
