@@ -15,10 +15,15 @@ use crate::directory::Directory;
 use crate::domain::Login;
 use crate::federation::pki::HubPki;
 use crate::federation::{EdgeLink, Federation, Hub, Relay};
+use crate::ops::systemd::{self, Sockets};
+use crate::ops::tls::Tls;
 use crate::search::Search;
 use crate::session::Listener;
 use crate::store::Store;
 use crate::web::{AppState, router};
+use axum::http::{HeaderValue, header};
+use axum::serve::ListenerExt;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -26,14 +31,23 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// A started server: its bound addresses and the means to stop it.
 #[derive(Debug)]
 pub struct Running {
+    /// The web listener (HTTPS when `tls.enabled`).
     pub addr: SocketAddr,
     /// The kiosk listener, when configured.
     pub kiosk_addr: Option<SocketAddr>,
+    /// The HTTP → HTTPS redirect listener, when configured.
+    pub redirect_addr: Option<SocketAddr>,
     /// The hub's federation listener, when configured.
     pub federation_addr: Option<SocketAddr>,
     pub state: AppState,
+    /// TLS of the web listener, when on.
+    pub tls: Option<Tls>,
+    stopped: watch::Receiver<bool>,
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
+    maintenance: JoinHandle<()>,
+    /// The admin socket (online backup); holds the store until it ends.
+    admin: JoinHandle<()>,
     /// The union mail sender, which holds the store: awaited at stop so that
     /// the store is closed when `stop` returns.
     mailer: Option<JoinHandle<()>>,
@@ -42,19 +56,40 @@ pub struct Running {
 }
 
 impl Running {
+    /// Reads the TLS certificate and key again (SIGHUP); new connections get
+    /// them, open ones are not dropped. Without TLS, nothing to do.
+    pub fn reload_tls(&self) -> anyhow::Result<()> {
+        if let Some(tls) = &self.tls {
+            tls.reload()?;
+            tracing::info!("TLS certificate reloaded");
+        }
+        Ok(())
+    }
+
+    /// Becomes true when shutdown begins (for tasks tied to the server's life).
+    pub fn stopped(&self) -> watch::Receiver<bool> {
+        self.stopped.clone()
+    }
+
     /// Stops accepting, lets in-flight requests finish (bounded), and returns.
+    /// Every write acknowledged before is committed (redb commits are durable).
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
         self.state.search.halt();
-        match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
-            Ok(joined) => joined.context("server task")?.context("server")?,
+        let served = match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
+            Ok(joined) => joined.context("server task")?.context("server"),
             Err(_) => {
                 tracing::warn!("requests still running after the grace period; stopping anyway");
                 self.task.abort();
+                Ok(())
             }
-        }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.maintenance).await;
+        // A backup in progress is abandoned (the command then reports it).
+        self.admin.abort();
+        let _ = (&mut self.admin).await;
         if let Some(mailer) = self.mailer.take() {
             // It stops at the signal (an SMTP exchange in progress is bounded
             // by the client's timeout).
@@ -67,13 +102,23 @@ impl Running {
         {
             tracing::warn!("the search indexer did not stop in time");
         }
-        Ok(())
+        served
     }
 }
 
 /// Opens the store (seeding the demo when asked) and starts serving. With
 /// `listen` port 0 the OS picks a port, reported in [`Running::addr`].
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    start_with(config, clock, Sockets::default()).await
+}
+
+/// [`start`], serving on the sockets systemd handed over where there are some
+/// (socket activation) and binding the configured addresses otherwise.
+pub async fn start_with(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    sockets: Sockets,
+) -> anyhow::Result<Running> {
     // One TLS provider for LDAP, federation and the web listener (a second
     // call, e.g. from `main`, changes nothing).
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -101,19 +146,29 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         let (store, now) = (store.clone(), clock.now());
         tokio::task::spawn_blocking(move || seed_charter(&store, now)).await??;
     }
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let listener = bind(sockets.web, config.listen, "listen").await?;
     let addr = listener.local_addr()?;
-    let kiosk_listener = match config.kiosk.listen {
-        Some(kiosk) => Some(
-            TcpListener::bind(kiosk)
-                .await
-                .with_context(|| format!("cannot listen on {kiosk} (kiosk.listen)"))?,
-        ),
-        None => None,
+    let kiosk_listener = match (sockets.kiosk, config.kiosk.listen) {
+        (Some(inherited), _) => Some(TcpListener::from_std(inherited)?),
+        (None, Some(kiosk)) => Some(bind(None, kiosk, "kiosk.listen").await?),
+        (None, None) => None,
     };
     let kiosk_addr = kiosk_listener
+        .as_ref()
+        .map(|l| l.local_addr())
+        .transpose()?;
+    let tls = if config.tls.enabled {
+        let config = config.clone();
+        Some(tokio::task::spawn_blocking(move || Tls::from_config(&config)).await??)
+    } else {
+        None
+    };
+    let redirect_listener = match (sockets.redirect, config.tls.redirect_listen) {
+        (Some(inherited), _) => Some(TcpListener::from_std(inherited)?),
+        (None, Some(at)) => Some(bind(None, at, "tls.redirect_listen").await?),
+        (None, None) => None,
+    };
+    let redirect_addr = redirect_listener
         .as_ref()
         .map(|l| l.local_addr())
         .transpose()?;
@@ -140,7 +195,10 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     // Never fails: a missing or damaged index is replaced and rebuilt below.
     let search_dir = crate::search::index_dir(&config.data_dir);
     let search = tokio::task::spawn_blocking(move || Search::open(&search_dir)).await?;
+    let hsts = crate::ops::tls::hsts_value(&config);
+    let public_url = config.public_url.clone();
     let (stop, stopped) = watch::channel(false);
+    let mut servers: Vec<BoxFuture> = Vec::new();
     let mut federation_addr = None;
     if let Some(listen) = config.federation.listen {
         let pki =
@@ -164,12 +222,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             .await
             .with_context(|| format!("cannot listen on {listen} (federation.listen)"))?;
         federation_addr = Some(listener.local_addr()?);
-        tokio::spawn(crate::federation::hub::serve(
-            listener,
-            tls,
-            hub.router(),
-            stopped.clone(),
-        ));
+        let peer_api = crate::federation::hub::serve(listener, tls, hub.router(), stopped.clone());
+        servers.push(Box::pin(async move {
+            peer_api.await;
+            Ok(())
+        }));
         federation.hub = Some(hub);
     }
     if let Some(link) = &federation.edge {
@@ -200,45 +257,82 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let web = axum::serve(
-        listener,
-        app.clone()
-            .into_make_service_with_connect_info::<SocketAddr>(),
+    let admin = crate::ops::backup::serve_admin(
+        &state.config.data_dir,
+        state.content.store().clone(),
+        stopped.clone(),
     )
-    .with_graceful_shutdown(until_stopped(stopped.clone()));
-    let kiosk = kiosk_listener.map(|listener| {
+    .context("cannot open the admin socket (admin.sock) in the data directory")?;
+    match &tls {
+        Some(tls) => {
+            let mut web_app = app.clone();
+            if let Some(hsts) = hsts.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                web_app = web_app.layer(SetResponseHeaderLayer::overriding(
+                    header::STRICT_TRANSPORT_SECURITY,
+                    hsts,
+                ));
+            }
+            let web = axum::serve(
+                tls.listen(listener)?.tap_io(|_| {}),
+                web_app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+            servers.push(Box::pin(web.into_future()));
+        }
+        None => {
+            let web = axum::serve(
+                listener,
+                app.clone()
+                    .into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+            servers.push(Box::pin(web.into_future()));
+        }
+    }
+    if let Some(listener) = kiosk_listener {
         // Requests on this listener are kiosk requests, whatever they claim.
         let kiosk_app =
             crate::web::kiosk_router(state.clone()).layer(axum::Extension(Listener::Kiosk));
-        axum::serve(
+        let kiosk = axum::serve(
             listener,
             kiosk_app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(until_stopped(stopped.clone()))
-    });
-    tokio::spawn(maintenance(state.clone(), stopped.clone()));
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
+        servers.push(Box::pin(kiosk.into_future()));
+    }
+    if let Some(listener) = redirect_listener {
+        let redirect = axum::serve(listener, crate::ops::tls::redirect_router(&public_url))
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+        servers.push(Box::pin(redirect.into_future()));
+    }
+    let maintenance = tokio::spawn(maintenance(state.clone(), stopped.clone()));
     let indexer = tokio::spawn(crate::search::keep_up_to_date(
         state.search.clone(),
         state.content.store().clone(),
         stopped.clone(),
     ));
-    let task = tokio::spawn(async move {
-        match kiosk {
-            Some(kiosk) => {
-                let (a, b) = tokio::join!(web.into_future(), kiosk.into_future());
-                a.and(b)
-            }
-            None => web.await,
-        }
-    });
-    tracing::info!(%addr, kiosk = ?kiosk_addr, federation = ?federation_addr, demo = state.config.demo, "kiosque is serving");
+    let task = tokio::spawn(serve_all(servers));
+    tracing::info!(
+        %addr,
+        kiosk = ?kiosk_addr,
+        redirect = ?redirect_addr,
+        federation = ?federation_addr,
+        tls = tls.is_some(),
+        demo = state.config.demo,
+        "kiosque is serving"
+    );
     Ok(Running {
         addr,
         kiosk_addr,
+        redirect_addr,
         federation_addr,
         state,
+        tls,
+        stopped,
         stop: Some(stop),
         task,
+        maintenance,
+        admin,
         mailer: mailer_task,
         indexer,
     })
@@ -266,6 +360,39 @@ fn load_union_logos(config: &Config) -> anyhow::Result<std::collections::HashMap
         logos.insert(union.slug.clone(), png);
     }
     Ok(logos)
+}
+
+type BoxFuture = std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
+
+/// Runs the servers side by side until every one has ended; the first error
+/// wins. Dropping this future (the grace period ran out) aborts them all.
+async fn serve_all(servers: Vec<BoxFuture>) -> std::io::Result<()> {
+    let mut set = tokio::task::JoinSet::new();
+    for server in servers {
+        set.spawn(server);
+    }
+    let mut result = Ok(());
+    while let Some(joined) = set.join_next().await {
+        let ended = joined.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        if result.is_ok() {
+            result = ended;
+        }
+    }
+    result
+}
+
+/// The socket systemd handed over, or a new one bound to `at`.
+async fn bind(
+    inherited: Option<std::net::TcpListener>,
+    at: SocketAddr,
+    key: &str,
+) -> anyhow::Result<TcpListener> {
+    match inherited {
+        Some(socket) => Ok(TcpListener::from_std(socket)?),
+        None => TcpListener::bind(at)
+            .await
+            .with_context(|| format!("cannot listen on {at} ({key})")),
+    }
 }
 
 /// Publishes the default charter (version 1) into a store that has none.
@@ -321,9 +448,13 @@ async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
     // An edge's directory is the hub's: it has no annuaire of its own to refresh.
     let ldap = state.config.directory.backend == crate::config::DirectoryBackend::Ldap
         && !state.federation.is_edge();
+    let mut link = tokio::time::interval(Duration::from_secs(10));
     loop {
         tokio::select! {
             _ = stopped.changed() => return,
+            _ = link.tick(), if state.federation.is_edge() => {
+                federation_gauges(&state).await;
+            }
             _ = purge.tick() => {
                 if let Err(e) = state.sessions.purge(state.clock.now()).await {
                     tracing::warn!(error = %e, "session purge failed");
@@ -360,18 +491,70 @@ pub fn reindex(config: &Config) -> anyhow::Result<crate::search::BuildReport> {
     Ok(report)
 }
 
-/// `kiosque serve`: runs until SIGINT or SIGTERM.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+/// An edge's link in `/metrics`: how long since it last heard from its hub
+/// while behind or cut off (0 when up to date), and its outbox depth.
+async fn federation_gauges(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    let Some(edge) = &state.federation.edge else {
+        return;
+    };
+    let status = &edge.status;
+    let up_to_date = edge.online()
+        && status.cursor.load(Ordering::Relaxed) >= status.head.load(Ordering::Relaxed);
+    let lag = match status.last_contact() {
+        _ if up_to_date => 0,
+        Some(at) => state.clock.now().duration_since(at).as_secs().max(0),
+        None => 0,
+    };
+    state.metrics.edge_lag_seconds.set(lag);
+    if let Ok(depth) = state.content.store().run(|s| s.outbox_len()).await {
+        state.metrics.outbox_depth.set(depth as i64);
+    }
+}
+
+/// `kiosque serve`: tells systemd when it is ready, pings the watchdog,
+/// reloads the certificate on SIGHUP, runs until SIGINT or SIGTERM.
+pub async fn serve(config: Config, sockets: Sockets) -> anyhow::Result<()> {
     let demo = config.demo;
-    let running = start(config, Arc::new(SystemClock)).await?;
+    let running = start_with(config, Arc::new(SystemClock), sockets).await?;
     if demo {
+        let scheme = if running.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         println!(
-            "kiosque (démonstration) : ouvrez http://{} — comptes de démonstration sur la page de connexion.",
+            "kiosque (démonstration) : ouvrez {scheme}://{} — comptes de démonstration sur la page de connexion.",
             running.addr
         );
     }
-    shutdown_signal().await;
+    systemd::ready();
+    tokio::spawn(systemd::watchdog(
+        running.state.content.store().clone(),
+        running.stopped(),
+    ));
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let stop = shutdown_signal();
+    tokio::pin!(stop);
+    loop {
+        #[cfg(unix)]
+        let reload = hangup.recv();
+        #[cfg(not(unix))]
+        let reload = std::future::pending::<Option<()>>();
+        tokio::select! {
+            () = &mut stop => break,
+            _ = reload => {
+                systemd::reloading();
+                if let Err(e) = running.reload_tls() {
+                    tracing::error!(error = %format!("{e:#}"), "reload failed; the previous certificate stays in service");
+                }
+                systemd::ready();
+            }
+        }
+    }
     tracing::info!("stopping");
+    systemd::stopping();
     running.stop().await
 }
 

@@ -1,5 +1,6 @@
 //! The command line: `kiosque [serve]`, `kiosque check-config FILE`, `kiosque user …`,
-//! `kiosque enroll HUB CODE`, `kiosque reindex`.
+//! `kiosque enroll HUB CODE`, `kiosque reindex`, `kiosque backup FILE`,
+//! `kiosque restore FILE`.
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -36,6 +37,18 @@ pub enum Command {
     },
     /// Rebuild the search index from the store (stop the server first).
     Reindex,
+    /// Copy the store (items, photos, documents, accounts…) into FILE, while the
+    /// server runs and writes (it makes the copy) or while it is stopped.
+    Backup {
+        /// The backup file to create (never overwritten).
+        file: PathBuf,
+    },
+    /// Put a backup made by `kiosque backup` in place of the store. kiosque
+    /// must be stopped; the replaced store is kept beside it.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Manage accounts of the local directory (sites without LDAP, the demo).
     #[command(subcommand)]
     User(UserCommand),

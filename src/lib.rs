@@ -14,6 +14,7 @@ pub mod federation;
 pub mod feeds;
 pub mod mailing;
 pub mod media;
+pub mod ops;
 pub mod search;
 pub mod session;
 pub mod store;

@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 use crate::domain::UnionSlug;
 
 mod directory;
+mod ops;
 mod smtp;
 pub use directory::{DirectoryAttributes, DirectoryBackend, DirectoryConfig, GroupMembership};
+pub use ops::{MetricsConfig, TlsConfig};
 pub use smtp::{SmtpConfig, SmtpSecurity};
 
 /// Environment variables read by the command line itself, not config keys.
@@ -43,6 +45,8 @@ pub struct Config {
     pub federation: FederationConfig,
     /// Where union messages leave (none: they stay queued).
     pub smtp: Option<SmtpConfig>,
+    pub tls: TlsConfig,
+    pub metrics: MetricsConfig,
 }
 
 /// The box's place in the federation (DESIGN §6): no `upstream` = the hub.
@@ -133,6 +137,8 @@ impl Default for Config {
             directory: DirectoryConfig::default(),
             federation: FederationConfig::default(),
             smtp: None,
+            tls: TlsConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -284,6 +290,7 @@ impl Config {
         if let Some(smtp) = &mut config.smtp {
             smtp.resolve()?;
         }
+        config.metrics.resolve()?;
         config.validate()?;
         Ok(config)
     }
@@ -381,6 +388,7 @@ impl Config {
                 return bad("directory: timeouts must be at least 1 second".into());
             }
         }
+        self.tls.validate(&self.public_url)?;
         let mut seen = std::collections::HashSet::new();
         for union in &self.unions {
             if UnionSlug::parse(&union.slug).is_none() {

@@ -5,6 +5,7 @@
 //! All methods here are synchronous; async callers go through [`Store::run`] so
 //! that redb work never blocks the async executor.
 
+pub mod backup;
 mod codec;
 mod federation;
 mod feeds;

@@ -8,6 +8,7 @@ pub mod auth;
 mod cache;
 mod error;
 pub mod forms;
+mod metrics;
 mod routes;
 pub mod uploads;
 pub mod views;
@@ -78,6 +79,8 @@ pub struct Shared {
     pub union_logos: Arc<std::collections::HashMap<String, Vec<u8>>>,
     /// Wakes the union mail sender when a message is queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Request counters, latency, and gauges other modules register.
+    pub metrics: Arc<crate::ops::metrics::Metrics>,
 }
 
 impl AppState {
@@ -119,7 +122,7 @@ impl AppState {
             directory,
             sessions: Sessions::new(store, crate::session::limits(&config)),
             throttle: Arc::new(Throttle::new()),
-            secure_cookies: config.public_url.starts_with("https://"),
+            secure_cookies: config.public_url.starts_with("https://") || config.tls.enabled,
             shared_networks: Arc::new(shared_networks),
             trusted_proxies: Arc::new(
                 config
@@ -134,6 +137,7 @@ impl AppState {
             federation: Default::default(),
             union_logos: Arc::default(),
             mail_wake: Arc::default(),
+            metrics: Arc::default(),
             config,
             clock,
             site: Arc::new(site),
@@ -232,6 +236,12 @@ fn app(state: AppState, compress: bool) -> Router {
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
+        ))
+        // Outside the session and page layers: Prometheus is not an agent.
+        .route("/metrics", axum::routing::get(metrics::get_metrics))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ))
         .with_state(state)
 }

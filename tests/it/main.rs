@@ -1,12 +1,16 @@
 //! kiosque's integration tests: one test binary, servers started in-process on
 //! port 0 with their own temporary data directory (no fixed ports, no sleeps).
 
+mod backup;
+mod config_docs;
 mod federation;
 mod feeds;
 mod foundation;
 mod identity;
 mod kiosk;
 mod ldap;
+mod ops;
+mod process;
 mod publishing;
 mod rights;
 mod router;
@@ -16,3 +20,4 @@ mod smtp;
 mod store_fixture;
 mod support;
 mod unions;
+mod units;
