@@ -156,6 +156,7 @@ impl Content {
             // Only those who publish may put something on the bornes' screens.
             signage: draft.signage && decision == Decision::Publish,
             details: draft.details,
+            acknowledgement: None,
         };
         // A proposal's 30 days are set when it is validated.
         if kind == Kind::Annonce && item.expires_at.is_none() && item.status == Status::Published {

@@ -4,6 +4,7 @@
 //! any instant.
 
 pub mod item;
+pub mod participation;
 pub mod policy;
 pub mod session;
 pub mod space;
@@ -14,6 +15,7 @@ pub use item::{
     AnnonceCategory, BlobHash, Details, EventDetails, Item, ItemId, JobDetails, JobKind, Kind,
     LinkGroup, Media, Status,
 };
+pub use participation::{Audience, Survey, SurveyId};
 pub use session::{DeviceClass, Expiry, Handoff, HandoffKind, Session, SessionLimits};
 pub use space::{Space, UnionSlug};
 pub use user::{Login, Role, User};

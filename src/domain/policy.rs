@@ -25,6 +25,16 @@ pub enum Action {
     RequestPhotoRemoval,
     /// Remove any photo, decide on reports and takedown requests.
     RemovePhoto,
+    /// Ask an audience to confirm they read an item (a note de service), see
+    /// who has, and send a reminder.
+    ManageAcknowledgement,
+    /// "J'ai lu": confirm having read an item one is asked to.
+    Acknowledge,
+    /// Create a questionnaire.
+    CreateSurvey,
+    /// See the answers of a questionnaire made by `author` at any time, and
+    /// export them.
+    FollowSurvey { author: super::user::Login },
 }
 
 /// The outcome.
@@ -85,6 +95,45 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
             }
         }
         (Action::Create { .. }, Some(_)) => Decision::Deny,
+        (Action::CreateSurvey, None) => {
+            if user.has_any(&[Role::Publisher, Role::Webmaster]) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::FollowSurvey { author }, None) => {
+            if *author == user.login || webmaster {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::CreateSurvey | Action::FollowSurvey { .. }, Some(_)) => Decision::Deny,
+        (Action::ManageAcknowledgement, Some(item)) => {
+            // Notes de service are the administration's: not union posts,
+            // not annonces; and only once published.
+            let fits = !matches!(item.space, Space::Syndicat(_) | Space::Annonces)
+                && item.status == Status::Published;
+            let own_publication =
+                is_own(user, item) && publishes_in(user, &item.space, item.kind());
+            if fits && (manager || own_publication) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::Acknowledge, Some(item)) => {
+            let asked = item
+                .acknowledgement
+                .as_ref()
+                .is_some_and(|audience| audience.includes(user));
+            if asked && item.status == Status::Published {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
         (_, None) => match action {
             Action::Moderate | Action::RemovePhoto if webmaster => Decision::Allow,
             _ => Decision::Deny,
@@ -413,6 +462,94 @@ mod tests {
         }
         let actu = item_in(Space::Actus, "agent", Status::Published);
         assert_eq!(decide(&people()[0].1, &Action::Renew, Some(&actu)), Deny);
+    }
+
+    #[test]
+    fn who_asks_for_and_gives_read_acknowledgements() {
+        use crate::domain::participation::Audience;
+        // Rows: agent, publisher, manager, webmaster, admin, union editor.
+        let cases = [
+            (
+                (Space::Actus, "codir", Status::Published),
+                [Deny, Allow, Allow, Allow, Deny, Deny],
+            ),
+            (
+                (Space::Pages, "codir", Status::Published),
+                [Deny, Allow, Allow, Allow, Deny, Deny],
+            ),
+            (
+                (Space::Rh, "rh", Status::Published),
+                [Deny, Deny, Allow, Allow, Deny, Deny],
+            ),
+            (
+                (Space::Actus, "agent", Status::Pending),
+                [Deny, Deny, Deny, Deny, Deny, Deny],
+            ),
+            (
+                (Space::Annonces, "agent", Status::Published),
+                [Deny, Deny, Deny, Deny, Deny, Deny],
+            ),
+            (
+                (Space::Syndicat(cgt()), "syndicat", Status::Published),
+                [Deny, Deny, Deny, Deny, Deny, Deny],
+            ),
+        ];
+        for ((space, author, status), row) in cases {
+            let item = item_in(space.clone(), author, status.clone());
+            for ((role, person), want) in people().iter().zip(row) {
+                assert_eq!(
+                    decide(person, &Action::ManageAcknowledgement, Some(&item)),
+                    want,
+                    "{role} asking on {space} by {author} ({status:?})"
+                );
+            }
+        }
+        let mut note = item_in(Space::Actus, "codir", Status::Published);
+        for (role, person) in people() {
+            assert_eq!(
+                decide(&person, &Action::Acknowledge, Some(&note)),
+                Deny,
+                "{role}: nothing asked"
+            );
+        }
+        note.acknowledgement = Some(Audience::Everyone);
+        for (role, person) in people() {
+            assert_eq!(
+                decide(&person, &Action::Acknowledge, Some(&note)),
+                Allow,
+                "{role}: everyone"
+            );
+        }
+        // The matrix people have no service: a unit audience leaves them out.
+        note.acknowledgement = Some(Audience::Units(vec!["Espaces verts".into()]));
+        let mut gardener = people()[0].1.clone();
+        assert_eq!(decide(&gardener, &Action::Acknowledge, Some(&note)), Deny);
+        gardener.service = "Espaces verts".into();
+        assert_eq!(decide(&gardener, &Action::Acknowledge, Some(&note)), Allow);
+        note.status = Status::Archived;
+        assert_eq!(decide(&gardener, &Action::Acknowledge, Some(&note)), Deny);
+    }
+
+    #[test]
+    fn who_makes_and_follows_surveys() {
+        let create = [Deny, Allow, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(create) {
+            assert_eq!(
+                decide(person, &Action::CreateSurvey, None),
+                want,
+                "{role} creating a survey"
+            );
+        }
+        let follow = Action::FollowSurvey {
+            author: Login::new("codir"),
+        };
+        // The author and the webmasters only.
+        let want = [Deny, Allow, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(decide(person, &follow, None), want, "{role} following");
+        }
+        let item = item_in(Space::Actus, "codir", Status::Published);
+        assert_eq!(decide(&people()[1].1, &follow, Some(&item)), Deny);
     }
 
     #[test]

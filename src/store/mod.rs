@@ -10,6 +10,7 @@ mod federation;
 mod identity;
 mod items;
 mod moderation;
+mod participation;
 pub mod tables;
 
 use redb::{Database, ReadableDatabase, ReadableTable};
@@ -20,6 +21,7 @@ pub use federation::{Delivery, EdgeKind, EdgeRecord, Invite, OutboxEntry, Replic
 pub use identity::{Acceptance, AuditEntry, Charter, SessionFacts};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
+pub use participation::{AnswerOutcome, SurveyStorage};
 
 /// The store's page cache.
 const CACHE_BYTES: usize = 24 * 1024 * 1024;
@@ -167,6 +169,11 @@ impl Store {
             tx.open_table(tables::DELIVERIES)?;
             tx.open_table(tables::GRANTS)?;
             tx.open_table(tables::GONE)?;
+            tx.open_table(tables::ITEMS_TO_ACKNOWLEDGE)?;
+            tx.open_table(tables::ACKNOWLEDGEMENTS)?;
+            tx.open_table(tables::SURVEYS)?;
+            tx.open_table(tables::SURVEY_ANSWERS)?;
+            tx.open_table(tables::SURVEY_RESPONDENTS)?;
         }
         tx.commit()?;
         Ok(())

@@ -107,3 +107,28 @@ pub const GRANTS: TableDefinition<&str, &[u8]> = TableDefinition::new("grants");
 /// item id (u128) → version: items the hub no longer lets agents read
 /// (deleted, unpublished). An older copy never comes back over them.
 pub const GONE: TableDefinition<u128, u64> = TableDefinition::new("gone");
+
+// ---- Participation (issue 11).
+
+/// item id (u128) → (): published or not, items that ask an audience to
+/// confirm reading (`Item::acknowledgement` set). Kept by `put_one`/`unindex`.
+pub const ITEMS_TO_ACKNOWLEDGE: TableDefinition<u128, ()> =
+    TableDefinition::new("items_to_acknowledge");
+
+/// (item id, login) → when the agent tapped "J'ai lu" (ms since the epoch).
+pub const ACKNOWLEDGEMENTS: TableDefinition<(u128, &str), i64> =
+    TableDefinition::new("acknowledgements");
+
+/// survey id (ULID as u128) → CBOR `Survey`.
+pub const SURVEYS: TableDefinition<u128, &[u8]> = TableDefinition::new("surveys");
+
+/// (survey id, answer id) → CBOR `Answer`. The answer id is 128 random bits
+/// (not time-ordered), and an anonymous survey's answer holds no login and
+/// no time: nothing here leads back to an agent.
+pub const SURVEY_ANSWERS: TableDefinition<(u128, u128), &[u8]> =
+    TableDefinition::new("survey_answers");
+
+/// (survey id, login) → (): "has answered", kept apart from the answers and
+/// without a time, only to refuse a second answer.
+pub const SURVEY_RESPONDENTS: TableDefinition<(u128, &str), ()> =
+    TableDefinition::new("survey_respondents");

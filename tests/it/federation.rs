@@ -261,6 +261,7 @@ fn bulk_items(count: usize) -> Vec<Item> {
                 media: vec![],
                 signage: false,
                 details: Details::Actu,
+                acknowledgement: None,
             }
         })
         .collect()
