@@ -743,6 +743,27 @@ async fn apply(hub: &Arc<Hub>, peer: &PeerEdge, envelope: Envelope) -> Result<Re
                 pending: false,
             })
         }
+        Submission::Acknowledge { item } => {
+            // When the agent tapped, not when it arrived; a replay keeps the first.
+            hub.content
+                .acknowledge(&user, item, envelope.created)
+                .await?;
+            Ok(Receipt::Accepted {
+                item: Some(item),
+                pending: false,
+            })
+        }
+        Submission::Answer { survey, values } => {
+            // Open when the agent answered; a replay finds the "has answered"
+            // flag and adds nothing. The answer's id is random, never the key.
+            hub.content
+                .answer_survey(&user, survey, values, rand::random(), envelope.created)
+                .await?;
+            Ok(Receipt::Accepted {
+                item: None,
+                pending: false,
+            })
+        }
     }
 }
 

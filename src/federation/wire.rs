@@ -130,6 +130,18 @@ pub enum Submission {
     CharterAcceptance {
         version: u32,
     },
+    /// "J'ai lu" on a note de service (issue 11). Idempotent: the first
+    /// confirmation counts.
+    Acknowledge {
+        item: ItemId,
+    },
+    /// An answer to a questionnaire (issue 11). Idempotent through the
+    /// survey's "has answered" flag. For an anonymous survey the hub stores
+    /// the values without the agent.
+    Answer {
+        survey: crate::domain::SurveyId,
+        values: Vec<crate::domain::participation::AnswerValue>,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

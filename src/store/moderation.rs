@@ -15,6 +15,8 @@ pub enum NoticeKind {
     Rejected { reason: String },
     PhotoRemoved,
     Removed,
+    /// "Merci de confirmer votre lecture" of a note de service (issue 11).
+    ReadReminder,
 }
 
 /// An in-app message to an agent about one of their items.

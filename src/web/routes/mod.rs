@@ -9,9 +9,11 @@ mod home;
 pub mod media;
 mod moderation;
 mod pages;
+mod participation;
 mod people;
 mod publish;
 mod spaces;
+mod surveys;
 mod unions;
 
 use axum::Router;
@@ -127,6 +129,30 @@ pub fn routes() -> Router<AppState> {
         .route("/syndicats", get(unions::get_unions))
         .route("/syndicats/{slug}", get(unions::get_union))
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))
+        // Participation (issue 11).
+        .route("/lu/{id}", post(participation::post_acknowledge))
+        .route(
+            "/suivi-lecture/{id}",
+            get(participation::get_follow).post(participation::post_follow),
+        )
+        .route(
+            "/suivi-lecture/{id}/relance",
+            post(participation::post_remind),
+        )
+        .route("/questionnaires", get(surveys::get_surveys))
+        .route(
+            "/questionnaires/nouveau",
+            get(surveys::get_new_survey).post(surveys::post_new_survey),
+        )
+        .route(
+            "/questionnaires/{id}",
+            get(surveys::get_survey).post(surveys::post_answer),
+        )
+        .route(
+            "/questionnaires/{id}/resultats",
+            get(surveys::get_results),
+        )
+        .route("/questionnaires/{id}/export.csv", get(surveys::get_export))
 }
 
 pub async fn not_found() -> WebError {

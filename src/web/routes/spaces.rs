@@ -187,6 +187,7 @@ pub struct ItemQuery {
     signale: Option<String>,
     photo: Option<String>,
     renouvele: Option<String>,
+    lu: Option<String>,
 }
 
 /// What the viewer may do on an item's page, and the message of a just-done action.
@@ -209,9 +210,12 @@ pub fn actions_for(
             Some("La photo est masquée. Les webmestres vont examiner votre demande.")
         } else if query.renouvele.is_some() {
             Some("Votre annonce est prolongée de 30 jours.")
+        } else if query.lu.is_some() {
+            Some("Merci : votre lecture est confirmée.")
         } else {
             None
         },
+        acknowledgement: Default::default(),
     }
 }
 
@@ -262,5 +266,7 @@ pub async fn get_item(
         .ok_or(WebError::NotFound)?;
     let mut can = actions_for(&signed_in.user, &item, &query);
     can.continue_url = continue_url(&state, &visitor, &item).await?;
+    can.acknowledgement =
+        super::participation::ack_box_for(&state, &signed_in.user, &item).await?;
     Ok(pages::item(&chrome, &item, &can))
 }

@@ -154,6 +154,8 @@ pub struct ItemActions {
     pub photo_request: bool,
     /// The outcome of the last action, in French.
     pub message: Option<&'static str>,
+    /// Read acknowledgement ("J'ai lu"), when it concerns the viewer.
+    pub acknowledgement: super::acknowledgements::AckBox,
 }
 
 pub fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
@@ -278,6 +280,7 @@ pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
                     " · mis à jour le " (format::date_long(item.updated, tz))
                 }
             }
+            (super::acknowledgements::ack_box(item, chrome, &can.acknowledgement))
             (actions(item, chrome, can))
             @if chrome.device == crate::domain::DeviceClass::Kiosk && item.status == crate::domain::Status::Published {
                 (super::handoff::continue_box(chrome, &item_url(item), can.continue_url.as_deref()))

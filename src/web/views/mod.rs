@@ -2,6 +2,7 @@
 //! no request, no async. Every string an agent reads lives here, in French.
 
 pub mod account;
+pub mod acknowledgements;
 pub mod admin;
 pub mod edges;
 pub mod editor;
@@ -14,5 +15,6 @@ pub mod layout;
 pub mod moderation;
 pub mod pages;
 pub mod people;
+pub mod surveys;
 
 pub use layout::{Chrome, Section, Site};

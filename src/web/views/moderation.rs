@@ -102,7 +102,7 @@ pub fn queue(
     )
 }
 
-fn notice_text(notice: &Notice) -> String {
+pub fn notice_text(notice: &Notice) -> String {
     match &notice.kind {
         NoticeKind::Validated => format!("« {} » a été validé et publié.", notice.title),
         NoticeKind::Rejected { reason } => {
@@ -113,6 +113,10 @@ fn notice_text(notice: &Notice) -> String {
             notice.title
         ),
         NoticeKind::Removed => format!("« {} » a été retiré de l'intranet.", notice.title),
+        NoticeKind::ReadReminder => format!(
+            "Rappel : merci de lire « {} » et de confirmer votre lecture avec le bouton « J'ai lu ».",
+            notice.title
+        ),
     }
 }
 
