@@ -184,7 +184,9 @@ impl Content {
                     .collect();
                 let mut sent = 0;
                 for person in store.all_users()? {
-                    if person.disabled || done.contains(&person.login) || !audience.includes(&person)
+                    if person.disabled
+                        || done.contains(&person.login)
+                        || !audience.includes(&person)
                     {
                         continue;
                     }
@@ -308,7 +310,12 @@ impl Content {
                     by: (!survey.anonymous).then(|| user.login.clone()),
                     values,
                 };
-                Ok(Ok(store.answer_survey(id, &user.login, answer_id, &answer)?))
+                Ok(Ok(store.answer_survey(
+                    id,
+                    &user.login,
+                    answer_id,
+                    &answer,
+                )?))
             })
             .await?
     }

@@ -12,7 +12,9 @@ use crate::domain::{BlobHash, Item, ItemId, Login, Status};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoticeKind {
     Validated,
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
     PhotoRemoved,
     Removed,
     /// "Merci de confirmer votre lecture" of a note de service (issue 11).

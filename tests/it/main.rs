@@ -6,6 +6,7 @@ mod foundation;
 mod identity;
 mod kiosk;
 mod ldap;
+mod participation;
 mod publishing;
 mod rights;
 mod router;

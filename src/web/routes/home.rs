@@ -43,7 +43,12 @@ pub async fn get_home(
         Some(signed_in) => {
             let pending = super::participation::pending_for(&state, &signed_in.user).await?;
             let surveys = super::participation::surveys_waiting(&state, &signed_in.user).await?;
-            crate::web::views::acknowledgements::personal_block(&chrome, &pending, surveys, query.lu.is_some())
+            crate::web::views::acknowledgements::personal_block(
+                &chrome,
+                &pending,
+                surveys,
+                query.lu.is_some(),
+            )
         }
         None => maud::html! {},
     };

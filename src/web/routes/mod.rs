@@ -148,10 +148,7 @@ pub fn routes() -> Router<AppState> {
             "/questionnaires/{id}",
             get(surveys::get_survey).post(surveys::post_answer),
         )
-        .route(
-            "/questionnaires/{id}/resultats",
-            get(surveys::get_results),
-        )
+        .route("/questionnaires/{id}/resultats", get(surveys::get_results))
         .route("/questionnaires/{id}/export.csv", get(surveys::get_export))
 }
 

@@ -11,15 +11,15 @@ use super::spaces::parse_id;
 use crate::domain::policy::{Action, decide};
 use crate::domain::{Audience, Item, User};
 use crate::web::auth::{Agent, check_csrf, safe_return};
-use crate::web::views::acknowledgements::{self, AckBox, AckFollowPage};
 use crate::web::views::Section;
+use crate::web::views::acknowledgements::{self, AckBox, AckFollowPage};
 use crate::web::{AppState, WebError};
 
 /// What an item's page shows `user` about read acknowledgement.
 pub async fn ack_box_for(state: &AppState, user: &User, item: &Item) -> Result<AckBox, WebError> {
     let asked = decide(user, &Action::Acknowledge, Some(item)).allowed();
-    let can_manage =
-        !state.federation.is_edge() && decide(user, &Action::ManageAcknowledgement, Some(item)).allowed();
+    let can_manage = !state.federation.is_edge()
+        && decide(user, &Action::ManageAcknowledgement, Some(item)).allowed();
     let done = if asked {
         let (id, login) = (item.id, user.login.clone());
         state
@@ -217,7 +217,9 @@ pub async fn post_follow(
                     units: &units,
                     everyone: false,
                     chosen: &chosen,
-                    error: Some("Cochez au moins un service ou une direction, ou choisissez « Tous les agents »."),
+                    error: Some(
+                        "Cochez au moins un service ou une direction, ou choisissez « Tous les agents ».",
+                    ),
                     message: None,
                 },
             );

@@ -266,7 +266,6 @@ pub async fn get_item(
         .ok_or(WebError::NotFound)?;
     let mut can = actions_for(&signed_in.user, &item, &query);
     can.continue_url = continue_url(&state, &visitor, &item).await?;
-    can.acknowledgement =
-        super::participation::ack_box_for(&state, &signed_in.user, &item).await?;
+    can.acknowledgement = super::participation::ack_box_for(&state, &signed_in.user, &item).await?;
     Ok(pages::item(&chrome, &item, &can))
 }

@@ -9,11 +9,11 @@ use maud::Markup;
 use serde::Deserialize;
 
 use crate::content::WriteError;
+use crate::domain::SurveyId;
 use crate::domain::participation::{
     self, Audience, Question, QuestionKind, Survey, read_answers, tally,
 };
 use crate::domain::policy::{Action, decide};
-use crate::domain::SurveyId;
 use crate::store::AnswerOutcome;
 use crate::web::auth::{Agent, check_csrf};
 use crate::web::views::Section;
@@ -102,8 +102,19 @@ pub async fn get_new_survey(
 fn read_survey(
     fields: &Fields,
     tz: &jiff::tz::TimeZone,
-) -> Result<(String, String, Audience, Timestamp, Timestamp, bool, bool, Vec<Question>), Vec<(String, &'static str)>>
-{
+) -> Result<
+    (
+        String,
+        String,
+        Audience,
+        Timestamp,
+        Timestamp,
+        bool,
+        bool,
+        Vec<Question>,
+    ),
+    Vec<(String, &'static str)>,
+> {
     let mut errors: Vec<(String, &'static str)> = Vec::new();
     let title = field(fields, "titre").to_owned();
     if title.is_empty() {
@@ -127,7 +138,9 @@ fn read_survey(
     };
     let day = |name: &str| -> Option<Timestamp> {
         let date: jiff::civil::Date = field(fields, name).parse().ok()?;
-        date.to_zoned_datetime(tz.clone()).ok().map(|z| z.timestamp())
+        date.to_zoned_datetime(tz.clone())
+            .ok()
+            .map(|z| z.timestamp())
     };
     let opens = day("ouverture");
     if opens.is_none() {

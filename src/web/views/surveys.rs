@@ -7,8 +7,8 @@ use super::acknowledgements::units_fieldset;
 use super::format;
 use super::layout::{Chrome, csrf_field, page};
 use crate::content::SurveyList;
-use crate::domain::participation::{AnswerErrors, QuestionKind, Survey, Tally};
 use crate::domain::DeviceClass;
+use crate::domain::participation::{AnswerErrors, QuestionKind, Survey, Tally};
 
 /// How many question slots the author's form offers.
 pub const QUESTION_SLOTS: usize = 6;
@@ -124,7 +124,11 @@ fn text_input(data: &EditorPage, name: &str, label: &str, kind: &str, value: &st
 pub fn editor(chrome: &Chrome, data: &EditorPage) -> Markup {
     let first = data.fields.is_empty();
     let or = |name: &str, default: &str| -> String {
-        if first { default.to_owned() } else { data.get(name).to_owned() }
+        if first {
+            default.to_owned()
+        } else {
+            data.get(name).to_owned()
+        }
     };
     let chosen: Vec<String> = data
         .fields
