@@ -98,23 +98,23 @@ pub async fn get_new_survey(
     Ok(editor_page(&state, &visitor, &vec![], &units, &[]))
 }
 
+/// What the author's form says, once valid.
+struct NewSurvey {
+    title: String,
+    intro: String,
+    audience: Audience,
+    opens: Timestamp,
+    closes: Timestamp,
+    anonymous: bool,
+    live_results: bool,
+    questions: Vec<Question>,
+}
+
 /// Reads the author's form into a survey, or the errors by field.
 fn read_survey(
     fields: &Fields,
     tz: &jiff::tz::TimeZone,
-) -> Result<
-    (
-        String,
-        String,
-        Audience,
-        Timestamp,
-        Timestamp,
-        bool,
-        bool,
-        Vec<Question>,
-    ),
-    Vec<(String, &'static str)>,
-> {
+) -> Result<NewSurvey, Vec<(String, &'static str)>> {
     let mut errors: Vec<(String, &'static str)> = Vec::new();
     let title = field(fields, "titre").to_owned();
     if title.is_empty() {
@@ -191,16 +191,16 @@ fn read_survey(
         errors.push(("q1_libelle".into(), "Posez au moins une question."));
     }
     match (errors.is_empty(), opens, closes) {
-        (true, Some(opens), Some(closes)) => Ok((
+        (true, Some(opens), Some(closes)) => Ok(NewSurvey {
             title,
-            field(fields, "intro").to_owned(),
+            intro: field(fields, "intro").to_owned(),
             audience,
             opens,
             closes,
-            field(fields, "anonyme") == "oui",
-            field(fields, "direct") == "oui",
+            anonymous: field(fields, "anonyme") == "oui",
+            live_results: field(fields, "direct") == "oui",
             questions,
-        )),
+        }),
         _ => Err(errors),
     }
 }
@@ -222,19 +222,19 @@ pub async fn post_new_survey(
             let page = editor_page(&state, &visitor, &fields, &units, &errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Ok((title, intro, audience, opens, closes, anonymous, live_results, questions)) => {
+        Ok(new) => {
             let survey = Survey {
                 id: SurveyId::new(now, rand::random::<u128>() >> 48),
-                title,
-                intro,
+                title: new.title,
+                intro: new.intro,
                 author: user.login.clone(),
                 author_name: user.display_name(),
-                audience,
-                opens,
-                closes,
-                anonymous,
-                live_results,
-                questions,
+                audience: new.audience,
+                opens: new.opens,
+                closes: new.closes,
+                anonymous: new.anonymous,
+                live_results: new.live_results,
+                questions: new.questions,
                 created: now,
             };
             state.content.create_survey(user, survey).await?;
