@@ -207,6 +207,24 @@ impl Content {
             .await?
     }
 
+    /// Stars or unstars an item for `user` ("Mon espace").
+    pub async fn set_favourite(&self, user: &User, id: ItemId, on: bool) -> Result<Item> {
+        let (agent, store) = (user.clone(), self.store().clone());
+        store
+            .run(move |store| {
+                let Some(item) = store.get_item(id)? else {
+                    return Ok(Err(WriteError::NotFound));
+                };
+                // Taking a star off is always possible, even from a withdrawn item.
+                if on && !decide(&agent, &Action::Favourite, Some(&item)).allowed() {
+                    return Ok(Err(WriteError::Denied));
+                }
+                store.set_favourite(&agent.login, id, on)?;
+                Ok(Ok(item))
+            })
+            .await?
+    }
+
     /// Saves a new questionnaire made by `user`.
     pub async fn create_survey(&self, user: &User, survey: Survey) -> Result<Survey> {
         if !decide(user, &Action::CreateSurvey, None).allowed() {

@@ -35,6 +35,8 @@ pub enum Action {
     /// See the answers of a questionnaire made by `author` at any time, and
     /// export them.
     FollowSurvey { author: super::user::Login },
+    /// Star an item, page or link for "Mon espace" (or remove the star).
+    Favourite,
 }
 
 /// The outcome.
@@ -118,6 +120,13 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
             let own_publication =
                 is_own(user, item) && publishes_in(user, &item.space, item.kind());
             if fits && (manager || own_publication) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::Favourite, Some(item)) => {
+            if item.status == Status::Published {
                 Decision::Allow
             } else {
                 Decision::Deny
@@ -550,6 +559,25 @@ mod tests {
         }
         let item = item_in(Space::Actus, "codir", Status::Published);
         assert_eq!(decide(&people()[1].1, &follow, Some(&item)), Deny);
+    }
+
+    #[test]
+    fn everyone_stars_published_items_only() {
+        let published = item_in(Space::Pages, "codir", Status::Published);
+        let pending = item_in(Space::Actus, "agent", Status::Pending);
+        for (role, person) in people() {
+            assert_eq!(
+                decide(&person, &Action::Favourite, Some(&published)),
+                Allow,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &Action::Favourite, Some(&pending)),
+                Deny,
+                "{role}"
+            );
+            assert_eq!(decide(&person, &Action::Favourite, None), Deny, "{role}");
+        }
     }
 
     #[test]

@@ -764,6 +764,13 @@ async fn apply(hub: &Arc<Hub>, peer: &PeerEdge, envelope: Envelope) -> Result<Re
                 pending: false,
             })
         }
+        Submission::Favourite { item, on } => {
+            hub.content.set_favourite(&user, item, on).await?;
+            Ok(Receipt::Accepted {
+                item: Some(item),
+                pending: false,
+            })
+        }
     }
 }
 
@@ -900,7 +907,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn acknowledgements_and_answers_from_an_edge_apply_once() {
+    async fn acknowledgements_answers_and_stars_from_an_edge_apply_once() {
         use crate::domain::participation::{AnswerValue, Audience, Question, QuestionKind, Survey};
         let dir = tempfile::tempdir().unwrap();
         let start: jiff::Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
@@ -979,6 +986,26 @@ mod tests {
         let storage = hub.store.survey_storage(survey.id).unwrap();
         assert_ne!(storage.answers[0].0, 10, "the answer id is not the key");
         assert_eq!(storage.respondents, vec!["agent".to_owned()]);
+
+        // A star sets a state: delivered twice, still one favourite; then off.
+        for key in [20, 21] {
+            let on = Submission::Favourite {
+                item: note.id,
+                on: true,
+            };
+            assert!(matches!(
+                deliver(&hub, "agent", key, on).await,
+                Receipt::Accepted { .. }
+            ));
+        }
+        let login = Login::new("agent");
+        assert_eq!(hub.store.favourites_of(&login).unwrap().len(), 1);
+        let off = Submission::Favourite {
+            item: note.id,
+            on: false,
+        };
+        deliver(&hub, "agent", 22, off).await;
+        assert!(hub.store.favourites_of(&login).unwrap().is_empty());
     }
 
     #[test]

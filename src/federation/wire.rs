@@ -142,6 +142,12 @@ pub enum Submission {
         survey: crate::domain::SurveyId,
         values: Vec<crate::domain::participation::AnswerValue>,
     },
+    /// A star put on (or taken off) an item for "Mon espace" (issue 11).
+    /// Sets a state: applying it twice is harmless.
+    Favourite {
+        item: ItemId,
+        on: bool,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -174,6 +174,7 @@ impl Store {
             tx.open_table(tables::SURVEYS)?;
             tx.open_table(tables::SURVEY_ANSWERS)?;
             tx.open_table(tables::SURVEY_RESPONDENTS)?;
+            tx.open_table(tables::FAVOURITES)?;
         }
         tx.commit()?;
         Ok(())

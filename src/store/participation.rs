@@ -129,6 +129,46 @@ impl Store {
         Ok(new)
     }
 
+    /// Stars (`on`) or unstars an item for `login`. Setting a state, not
+    /// toggling: a replayed delivery changes nothing.
+    pub fn set_favourite(&self, login: &Login, item: ItemId, on: bool) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(FAVOURITES)?;
+            if on {
+                table.insert((login.as_str(), item.to_u128()), ())?;
+            } else {
+                table.remove((login.as_str(), item.to_u128()))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn is_favourite(&self, login: &Login, item: ItemId) -> Result<bool> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(FAVOURITES)?;
+        Ok(table.get((login.as_str(), item.to_u128()))?.is_some())
+    }
+
+    /// The items `login` starred, newest starred item first (by item id).
+    pub fn favourites_of(&self, login: &Login) -> Result<Vec<Item>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(FAVOURITES)?;
+        let items = tx.open_table(ITEMS)?;
+        let mut out = Vec::new();
+        for entry in table
+            .range((login.as_str(), 0)..=(login.as_str(), u128::MAX))?
+            .rev()
+        {
+            let (_, id) = entry?.0.value();
+            if let Some(value) = items.get(id)? {
+                out.push(codec::decode(value.value())?);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn put_survey(&self, survey: &Survey) -> Result<()> {
         let tx = self.db.begin_write()?;
         tx.open_table(SURVEYS)?

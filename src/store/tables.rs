@@ -132,3 +132,7 @@ pub const SURVEY_ANSWERS: TableDefinition<(u128, u128), &[u8]> =
 /// without a time, only to refuse a second answer.
 pub const SURVEY_RESPONDENTS: TableDefinition<(u128, &str), ()> =
     TableDefinition::new("survey_respondents");
+
+/// (login, item id) → (): the agent's favourites ("Mon espace"): items,
+/// pages and links, starred with one tap.
+pub const FAVOURITES: TableDefinition<(&str, u128), ()> = TableDefinition::new("favourites");

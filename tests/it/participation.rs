@@ -505,3 +505,93 @@ async fn a_named_survey_is_answered_on_a_phone_and_exported_with_names() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn mon_espace_gathers_favourites_pinned_links_notices_and_publications() {
+    let server = TestServer::demo_as("agent").await;
+    let actus = server.page("/actus", 200).await;
+    let href = attrs(&actus, ".card-title a", "href").remove(0);
+    let item = server.page(&href, 200).await;
+    let title = text(&item, "h1");
+    assert_eq!(attrs(&item, ".star-button", "aria-pressed"), vec!["false"]);
+    let action = attrs(&item, "form.star-form", "action").remove(0);
+    let starred = post(
+        &server.client,
+        server.url(&action),
+        &[
+            ("csrf", &csrf_of(&item)),
+            ("etat", "oui"),
+            ("retour", &href),
+        ],
+    )
+    .await;
+    assert_eq!(starred.status().as_u16(), 303);
+    assert_eq!(location(&starred), format!("{href}?favori=1"));
+    let item = server.page(&href, 200).await;
+    assert_eq!(attrs(&item, ".star-button", "aria-pressed"), vec!["true"]);
+
+    // Mon espace: the favourite, then the "En 1 clic" links; starring the
+    // last link puts it first.
+    let space = server.page("/mon-espace", 200).await;
+    assert_eq!(text(&space, "ul.favourites li a"), title);
+    let links: Vec<String> = select(&space, "ul.my-links li a.link-tile span:first-of-type")
+        .iter()
+        .map(|s| s.text().collect())
+        .collect();
+    assert!(links.len() > 2, "{links:?}");
+    let last = links.last().unwrap().clone();
+    let forms = attrs(&space, "ul.my-links form.star-form", "action");
+    let starred = post(
+        &server.client,
+        server.url(forms.last().unwrap()),
+        &[
+            ("csrf", &csrf_of(&space)),
+            ("etat", "oui"),
+            ("retour", "/mon-espace"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&starred), "/mon-espace?favori=1");
+    let space = server.page("/mon-espace?favori=1", 200).await;
+    let first = select(&space, "ul.my-links li a.link-tile")
+        .first()
+        .map(|a| a.text().collect::<String>())
+        .unwrap();
+    assert!(
+        first.starts_with(&last) && first.ends_with("Favori"),
+        "{first}"
+    );
+    assert!(
+        !select(&space, "ul.favourites li a")
+            .iter()
+            .any(|a| a.text().collect::<String>() == last),
+        "links stay with the links"
+    );
+    assert!(
+        select(&space, "#titre-avis").len() == 1 && select(&space, "#titre-mes-pub").len() == 1
+    );
+    assert_eq!(attrs(&space, "a.more", "href"), vec!["/mes-publications"]);
+
+    // Taking the star off.
+    let unstar = post(
+        &server.client,
+        server.url(&action),
+        &[
+            ("csrf", &csrf_of(&space)),
+            ("etat", "non"),
+            ("retour", "/mon-espace"),
+        ],
+    )
+    .await;
+    assert_eq!(unstar.status().as_u16(), 303);
+    let space = server.page("/mon-espace", 200).await;
+    assert!(select(&space, "ul.favourites li").is_empty());
+    // Without the form's token, nothing happens.
+    let forged = post(
+        &server.client,
+        server.url(&action),
+        &[("csrf", "faux"), ("etat", "oui")],
+    )
+    .await;
+    assert_eq!(forged.status().as_u16(), 403);
+}

@@ -8,6 +8,7 @@ mod handoff;
 mod home;
 pub mod media;
 mod moderation;
+mod my_space;
 mod pages;
 mod participation;
 mod people;
@@ -131,6 +132,8 @@ pub fn routes() -> Router<AppState> {
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))
         // Participation (issue 11).
         .route("/lu/{id}", post(participation::post_acknowledge))
+        .route("/mon-espace", get(my_space::get_my_space))
+        .route("/favori/{id}", post(my_space::post_favourite))
         .route(
             "/suivi-lecture/{id}",
             get(participation::get_follow).post(participation::post_follow),

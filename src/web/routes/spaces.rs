@@ -216,6 +216,7 @@ pub fn actions_for(
             None
         },
         acknowledgement: Default::default(),
+        starred: None,
     }
 }
 
@@ -267,5 +268,8 @@ pub async fn get_item(
     let mut can = actions_for(&signed_in.user, &item, &query);
     can.continue_url = continue_url(&state, &visitor, &item).await?;
     can.acknowledgement = super::participation::ack_box_for(&state, &signed_in.user, &item).await?;
+    if item.status == crate::domain::Status::Published {
+        can.starred = Some(super::my_space::starred(&state, &signed_in.user, &item).await?);
+    }
     Ok(pages::item(&chrome, &item, &can))
 }

@@ -156,6 +156,8 @@ pub struct ItemActions {
     pub message: Option<&'static str>,
     /// Read acknowledgement ("J'ai lu"), when it concerns the viewer.
     pub acknowledgement: super::acknowledgements::AckBox,
+    /// Whether the viewer starred it ("Mon espace"); None: no star offered.
+    pub starred: Option<bool>,
 }
 
 pub fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
@@ -281,6 +283,7 @@ pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
                 }
             }
             (super::acknowledgements::ack_box(item, chrome, &can.acknowledgement))
+            @if let Some(starred) = can.starred { (super::my_space::star_form(chrome, item, starred, &item_url(item))) }
             (actions(item, chrome, can))
             @if chrome.device == crate::domain::DeviceClass::Kiosk && item.status == crate::domain::Status::Published {
                 (super::handoff::continue_box(chrome, &item_url(item), can.continue_url.as_deref()))

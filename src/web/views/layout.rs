@@ -127,6 +127,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                     div.header-actions {
                         @if let Some(user) = chrome.user {
                             a.header-user href="/annuaire/moi" { (icon("user")) span { (user.given_name) " " (user.surname) } }
+                            a.button href="/mon-espace" { (icon("heart")) span { "Mon espace" } }
                             a.button href="/mes-publications" { (icon("news")) span { "Mes publications" } }
                             @if let Some(pending) = chrome.pending {
                                 a.button.queue-count href="/moderation" { (icon("flag")) span { "Modération" } span.badge aria-label=(format!("{pending} en attente")) { (pending) } }

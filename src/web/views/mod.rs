@@ -13,6 +13,7 @@ pub mod items;
 pub mod kiosk;
 pub mod layout;
 pub mod moderation;
+pub mod my_space;
 pub mod pages;
 pub mod people;
 pub mod surveys;

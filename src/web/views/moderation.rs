@@ -8,7 +8,7 @@ use super::layout::{Chrome, csrf_field, page};
 use crate::domain::{Item, Status};
 use crate::store::{Delivery, Notice, NoticeKind, OutboxEntry, Report, ReportKind};
 
-fn status_label(status: &Status) -> &'static str {
+pub fn status_label(status: &Status) -> &'static str {
     match status {
         Status::Draft => "Brouillon",
         Status::Pending => "En attente de validation",

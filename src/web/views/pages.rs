@@ -315,6 +315,7 @@ pub fn content_page(
                 }
                 p.byline { "Mis à jour le " (format::date_long(item.updated, chrome.tz())) }
                 (super::acknowledgements::ack_box(item, chrome, &can.acknowledgement))
+                @if let Some(starred) = can.starred { (super::my_space::star_form(chrome, item, starred, &item_url(item))) }
                 (super::items::actions(item, chrome, can))
             }
         },
