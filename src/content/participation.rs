@@ -225,6 +225,46 @@ impl Content {
             .await?
     }
 
+    /// Tells every agent whose job profile matches a newly published offer.
+    pub async fn notify_matching_job(&self, item: &Item, now: Timestamp) -> Result<usize> {
+        let crate::domain::Details::Job(job) = &item.details else {
+            return Ok(0);
+        };
+        if item.status != crate::domain::Status::Published {
+            return Ok(0);
+        }
+        let (job, id, title, author) = (
+            job.clone(),
+            item.id,
+            item.title.clone(),
+            item.author.clone(),
+        );
+        let sent = self
+            .store()
+            .run(move |store| {
+                let mut sent = 0;
+                for (login, profile) in store.job_profiles()? {
+                    if login == author || !profile.matches(&job) {
+                        continue;
+                    }
+                    store.add_notice(
+                        &login,
+                        &Notice {
+                            at: now,
+                            item: id,
+                            title: title.clone(),
+                            kind: NoticeKind::MatchingJob,
+                            read: false,
+                        },
+                    )?;
+                    sent += 1;
+                }
+                Ok(sent)
+            })
+            .await?;
+        Ok(sent)
+    }
+
     /// Saves a new questionnaire made by `user`.
     pub async fn create_survey(&self, user: &User, survey: Survey) -> Result<Survey> {
         if !decide(user, &Action::CreateSurvey, None).allowed() {

@@ -86,6 +86,8 @@ impl Content {
         self.store()
             .run(move |store| store.put_items(&[saved]))
             .await?;
+        // Job offers by profile (issue 11).
+        self.notify_matching_job(&item, now).await?;
         Ok(item)
     }
 
@@ -107,6 +109,7 @@ impl Content {
             .run(move |store| store.put_new_item(&saved))
             .await?;
         if created {
+            self.notify_matching_job(&item, now).await?;
             return Ok(item);
         }
         self.store()

@@ -40,6 +40,49 @@ impl Audience {
     }
 }
 
+/// The filières of the fonction publique territoriale, for job profiles.
+pub const FILIERES: [&str; 10] = [
+    "Administrative",
+    "Technique",
+    "Culturelle",
+    "Sportive",
+    "Sociale",
+    "Médico-sociale",
+    "Médico-technique",
+    "Animation",
+    "Police municipale",
+    "Sapeurs-pompiers",
+];
+
+/// What job offers an agent wants to hear about. An empty criterion means
+/// "any"; an empty profile matches nothing (the agent has not set one).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobProfile {
+    #[serde(default)]
+    pub categories: Vec<char>,
+    #[serde(default)]
+    pub filieres: Vec<String>,
+    #[serde(default)]
+    pub services: Vec<String>,
+}
+
+impl JobProfile {
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty() && self.filieres.is_empty() && self.services.is_empty()
+    }
+
+    pub fn matches(&self, job: &super::item::JobDetails) -> bool {
+        let among = |wanted: &[String], value: &str| {
+            wanted.is_empty() || wanted.iter().any(|w| fold(w.trim()) == fold(value.trim()))
+        };
+        !self.is_empty()
+            && (self.categories.is_empty()
+                || self.categories.contains(&job.category.to_ascii_uppercase()))
+            && among(&self.filieres, &job.filiere)
+            && among(&self.services, &job.service)
+    }
+}
+
 /// A time-ordered survey id (ULID as u128).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SurveyId(pub ulid::Ulid);
@@ -504,6 +547,32 @@ mod tests {
         );
         let anonymous = csv(&survey(true), &[(None, &answer)]);
         assert!(anonymous.starts_with("Midi ou soir ?,"), "{anonymous}");
+    }
+
+    #[test]
+    fn job_profiles_match_on_every_criterion_given() {
+        use crate::domain::{JobDetails, JobKind};
+        let job = JobDetails {
+            kind: JobKind::Offre,
+            service: "Espaces verts".into(),
+            category: 'C',
+            filiere: "Technique".into(),
+            deadline: None,
+        };
+        assert!(!JobProfile::default().matches(&job), "no profile, no match");
+        let mut profile = JobProfile {
+            categories: vec!['C'],
+            ..Default::default()
+        };
+        assert!(profile.matches(&job));
+        profile.filieres = vec!["technique".into()];
+        assert!(profile.matches(&job), "folded");
+        profile.services = vec!["Communication".into()];
+        assert!(!profile.matches(&job));
+        profile.services.push("Espaces verts".into());
+        assert!(profile.matches(&job));
+        profile.categories = vec!['A', 'B'];
+        assert!(!profile.matches(&job));
     }
 
     #[test]

@@ -175,6 +175,7 @@ impl Store {
             tx.open_table(tables::SURVEY_ANSWERS)?;
             tx.open_table(tables::SURVEY_RESPONDENTS)?;
             tx.open_table(tables::FAVOURITES)?;
+            tx.open_table(tables::JOB_PROFILES)?;
         }
         tx.commit()?;
         Ok(())

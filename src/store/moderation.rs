@@ -19,6 +19,8 @@ pub enum NoticeKind {
     Removed,
     /// "Merci de confirmer votre lecture" of a note de service (issue 11).
     ReadReminder,
+    /// A new job offer matches the agent's profile (issue 11).
+    MatchingJob,
 }
 
 /// An in-app message to an agent about one of their items.

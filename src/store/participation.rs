@@ -9,7 +9,7 @@ use redb::{ReadableDatabase, ReadableTable};
 
 use super::tables::*;
 use super::{Result, Store, codec};
-use crate::domain::participation::{Answer, Survey};
+use crate::domain::participation::{Answer, JobProfile, Survey};
 use crate::domain::{Item, ItemId, Login, SurveyId, User};
 
 /// What became of an answer.
@@ -165,6 +165,33 @@ impl Store {
             if let Some(value) = items.get(id)? {
                 out.push(codec::decode(value.value())?);
             }
+        }
+        Ok(out)
+    }
+
+    pub fn put_job_profile(&self, login: &Login, profile: &JobProfile) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(JOB_PROFILES)?
+            .insert(login.as_str(), codec::encode(profile).as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn job_profile(&self, login: &Login) -> Result<Option<JobProfile>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(JOB_PROFILES)?;
+        let value = table.get(login.as_str())?;
+        value.map(|v| codec::decode(v.value())).transpose()
+    }
+
+    /// Every agent's job profile.
+    pub fn job_profiles(&self) -> Result<Vec<(Login, JobProfile)>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(JOB_PROFILES)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (key, value) = entry?;
+            out.push((Login::new(key.value()), codec::decode(value.value())?));
         }
         Ok(out)
     }

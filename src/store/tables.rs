@@ -136,3 +136,7 @@ pub const SURVEY_RESPONDENTS: TableDefinition<(u128, &str), ()> =
 /// (login, item id) → (): the agent's favourites ("Mon espace"): items,
 /// pages and links, starred with one tap.
 pub const FAVOURITES: TableDefinition<(&str, u128), ()> = TableDefinition::new("favourites");
+
+/// login → CBOR `JobProfile`: the job offers an agent wants first and to be
+/// told about (category, filière, service).
+pub const JOB_PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("job_profiles");

@@ -188,7 +188,7 @@ pub fn router(state: AppState) -> Router {
 
 /// What an edge leaves to the hub: changing or removing published content,
 /// moderation, and the administration that is the hub's (charter, annuaire).
-const HUB_ONLY: [&str; 8] = [
+const HUB_ONLY: [&str; 9] = [
     "/modifier/",
     "/supprimer/",
     "/renouveler/",
@@ -199,6 +199,7 @@ const HUB_ONLY: [&str; 8] = [
     // (which are not replicated) live on the hub.
     "/suivi-lecture/",
     "/questionnaires",
+    "/emploi/profil",
 ];
 
 async fn hub_only(State(state): State<AppState>, request: Request, next: Next) -> Response {

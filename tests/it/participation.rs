@@ -595,3 +595,95 @@ async fn mon_espace_gathers_favourites_pinned_links_notices_and_publications() {
     .await;
     assert_eq!(forged.status().as_u16(), 403);
 }
+
+/// Publishes a job offer as `client` through the editor (multipart form).
+async fn publish_job(server: &TestServer, client: &reqwest::Client, title: &str, category: &str) {
+    let editor = html_of(client, server.url("/publier?espace=emploi"), 200).await;
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf_of(&editor));
+    for (name, value) in [
+        ("titre", title),
+        ("resume", "Poste ouvert en interne."),
+        ("texte", "Candidatures auprès des ressources humaines."),
+        ("type_offre", "offre"),
+        ("categorie_fp", category),
+        ("filiere", "Technique"),
+        ("service", "Espaces verts"),
+    ] {
+        form = form.text(name, value.to_owned());
+    }
+    let response = client
+        .post(server.url("/publier?espace=emploi"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303, "job {title} published");
+}
+
+#[tokio::test]
+async fn job_offers_matching_an_agents_profile_come_first_with_a_notice() {
+    let server = TestServer::demo_as("agent").await;
+    let emploi = server.page("/emploi", 200).await;
+    assert_eq!(
+        attrs(&emploi, ".job-profile a.button", "href"),
+        vec!["/emploi/profil"]
+    );
+
+    let form = server.page("/emploi/profil", 200).await;
+    let legends: Vec<String> = select(&form, "fieldset legend")
+        .iter()
+        .map(|l| l.text().collect())
+        .collect();
+    assert_eq!(legends, vec!["Catégorie", "Filière", "Service"]);
+    let saved = post(
+        &server.client,
+        server.url("/emploi/profil"),
+        &[
+            ("csrf", &csrf_of(&form)),
+            ("categorie", "C"),
+            ("filiere", "Technique"),
+            ("categorie", "Z"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&saved), "/emploi/profil?enregistre=1");
+    let form = server.page("/emploi/profil?enregistre=1", 200).await;
+    assert_eq!(
+        attrs(&form, "input[name=categorie][checked]", "value"),
+        vec!["C"]
+    );
+    assert_eq!(
+        attrs(&form, "input[name=filiere][checked]", "value"),
+        vec!["Technique"]
+    );
+
+    let hr = server.signed_in("rh", DEMO_PASSWORD).await;
+    publish_job(&server, &hr, "Jardinier ou jardinière (H/F)", "C").await;
+    publish_job(&server, &hr, "Responsable du bureau d'études (H/F)", "A").await;
+
+    let emploi = server.page("/emploi", 200).await;
+    let matching: Vec<String> = select(&emploi, "ul.matching-jobs li a")
+        .iter()
+        .map(|a| a.text().collect())
+        .collect();
+    assert!(
+        matching.contains(&"Jardinier ou jardinière (H/F)".to_owned()),
+        "{matching:?}"
+    );
+    assert!(!matching.contains(&"Responsable du bureau d'études (H/F)".to_owned()));
+    // The block comes before the list of every offer.
+    let block = emploi.html().find("titre-profil").unwrap();
+    let list = emploi
+        .html()
+        .find("Responsable du bureau d'études")
+        .unwrap();
+    assert!(block < list);
+
+    let space = server.page("/mon-espace", 200).await;
+    let notices = text(&space, "section[aria-labelledby=titre-avis] ul");
+    assert!(
+        notices.contains("Nouvelle offre pour votre profil : « Jardinier ou jardinière (H/F) »"),
+        "{notices}"
+    );
+    assert!(!notices.contains("bureau d'études"), "{notices}");
+}

@@ -6,6 +6,7 @@ mod agenda;
 mod edges;
 mod handoff;
 mod home;
+mod jobs;
 pub mod media;
 mod moderation;
 mod my_space;
@@ -133,6 +134,10 @@ pub fn routes() -> Router<AppState> {
         // Participation (issue 11).
         .route("/lu/{id}", post(participation::post_acknowledge))
         .route("/mon-espace", get(my_space::get_my_space))
+        .route(
+            "/emploi/profil",
+            get(jobs::get_profile).post(jobs::post_profile),
+        )
         .route("/favori/{id}", post(my_space::post_favourite))
         .route(
             "/suivi-lecture/{id}",

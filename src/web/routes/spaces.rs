@@ -135,7 +135,7 @@ pub async fn get_annonces(
 }
 
 pub async fn get_emploi(
-    visitor: Visitor,
+    Agent(signed_in, visitor): Agent,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, WebError> {
@@ -147,6 +147,7 @@ pub async fn get_emploi(
         ),
     };
     let chrome = state.chrome(Section::Emploi, &visitor);
+    let (profile, matching) = super::jobs::matching(&state, &signed_in.user).await?;
     let base = match kind {
         Some(k) => format!("/emploi?type={}", k.key()),
         None => "/emploi".into(),
@@ -172,7 +173,13 @@ pub async fn get_emploi(
             intro: "Offres d'emploi internes, formations et concours de la fonction publique territoriale.",
             listing: &listing,
             base,
-            filters: pages::job_filters(kind),
+            filters: html! {
+                // Offers matching the agent's profile first (issue 11).
+                @if page == 1 && kind.is_none() {
+                    (crate::web::views::jobs::matching_block(profile.as_ref(), &matching))
+                }
+                (pages::job_filters(kind))
+            },
         },
     ))
 }

@@ -10,6 +10,7 @@ pub mod format;
 pub mod handoff;
 pub mod icons;
 pub mod items;
+pub mod jobs;
 pub mod kiosk;
 pub mod layout;
 pub mod moderation;

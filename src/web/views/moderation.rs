@@ -113,6 +113,10 @@ pub fn notice_text(notice: &Notice) -> String {
             notice.title
         ),
         NoticeKind::Removed => format!("« {} » a été retiré de l'intranet.", notice.title),
+        NoticeKind::MatchingJob => format!(
+            "Nouvelle offre pour votre profil : « {} » (rubrique Emploi et formation).",
+            notice.title
+        ),
         NoticeKind::ReadReminder => format!(
             "Rappel : merci de lire « {} » et de confirmer votre lecture avec le bouton « J'ai lu ».",
             notice.title
