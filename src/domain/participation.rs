@@ -83,6 +83,49 @@ impl JobProfile {
     }
 }
 
+/// How long an author may still edit their comment.
+pub const COMMENT_EDIT_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// The longest comment, in characters.
+pub const COMMENT_MAX: usize = 2000;
+
+/// A comment under an actu or an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    /// Time-ordered (ULID as u128).
+    pub id: u128,
+    pub item: super::item::ItemId,
+    pub author: Login,
+    pub author_name: String,
+    /// Plain text (never rendered as Markdown or HTML).
+    pub body: String,
+    pub at: Timestamp,
+    #[serde(default)]
+    pub edited: Option<Timestamp>,
+    /// Removed by a webmaster: the text is no longer shown.
+    #[serde(default)]
+    pub removed: bool,
+}
+
+impl Comment {
+    /// Whether its author may still change it at `now`.
+    pub fn within_edit_window(&self, now: Timestamp) -> bool {
+        !self.removed && now < self.at + COMMENT_EDIT_WINDOW
+    }
+}
+
+/// A comment's text, trimmed, or why it is refused.
+pub fn comment_text(raw: &str) -> Result<String, &'static str> {
+    let text = raw.trim();
+    if text.is_empty() {
+        Err("Écrivez votre commentaire avant de l'envoyer.")
+    } else if text.chars().count() > COMMENT_MAX {
+        Err("Votre commentaire est trop long (2 000 caractères au plus).")
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
 /// A time-ordered survey id (ULID as u128).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SurveyId(pub ulid::Ulid);

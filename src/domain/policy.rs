@@ -37,6 +37,17 @@ pub enum Action {
     FollowSurvey { author: super::user::Login },
     /// Star an item, page or link for "Mon espace" (or remove the star).
     Favourite,
+    /// Comment an actu or an event; `open` says whether its comments are open.
+    Comment { open: bool },
+    /// Open or close an item's comments (its author, the webmasters).
+    ToggleComments,
+    /// Change one's own comment, within the edit window (no item).
+    EditComment {
+        author: super::user::Login,
+        within_window: bool,
+    },
+    /// Remove any comment (webmasters; no item).
+    RemoveComment,
 }
 
 /// The outcome.
@@ -70,6 +81,13 @@ fn publishes_in(user: &User, space: &Space, kind: Kind) -> bool {
         Space::Rh | Space::Emploi | Space::Liens => manager,
         Space::Syndicat(_) => edits_union(user, space) && space.accepts(kind),
     }
+}
+
+/// Actus and events, published, outside union spaces, may be commented.
+fn commentable(item: &Item) -> bool {
+    matches!(item.kind(), Kind::Actu | Kind::Event)
+        && matches!(item.space, Space::Actus | Space::Agenda)
+        && item.status == Status::Published
 }
 
 /// Whether an agent without publishing rights may propose in `space`.
@@ -125,6 +143,34 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
                 Decision::Deny
             }
         }
+        (Action::Comment { open }, Some(item)) => {
+            if *open && commentable(item) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::ToggleComments, Some(item)) => {
+            if commentable(item) && (is_own(user, item) || webmaster) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (
+            Action::EditComment {
+                author,
+                within_window,
+            },
+            None,
+        ) => {
+            if *author == user.login && *within_window {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::EditComment { .. } | Action::RemoveComment, Some(_)) => Decision::Deny,
         (Action::Favourite, Some(item)) => {
             if item.status == Status::Published {
                 Decision::Allow
@@ -144,7 +190,9 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
             }
         }
         (_, None) => match action {
-            Action::Moderate | Action::RemovePhoto if webmaster => Decision::Allow,
+            Action::Moderate | Action::RemovePhoto | Action::RemoveComment if webmaster => {
+                Decision::Allow
+            }
             _ => Decision::Deny,
         },
         (Action::Edit | Action::Delete, Some(item)) => {
@@ -578,6 +626,63 @@ mod tests {
             );
             assert_eq!(decide(&person, &Action::Favourite, None), Deny, "{role}");
         }
+    }
+
+    #[test]
+    fn comments_rights_per_role() {
+        let actu = item_in(Space::Actus, "agent", Status::Published);
+        let pending = item_in(Space::Actus, "agent", Status::Pending);
+        let rh = item_in(Space::Rh, "rh", Status::Published);
+        let union = item_in(Space::Syndicat(cgt()), "syndicat", Status::Published);
+        for (role, person) in people() {
+            let comment = |open| Action::Comment { open };
+            assert_eq!(
+                decide(&person, &comment(true), Some(&actu)),
+                Allow,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &comment(false), Some(&actu)),
+                Deny,
+                "{role}: closed"
+            );
+            assert_eq!(
+                decide(&person, &comment(true), Some(&pending)),
+                Deny,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &comment(true), Some(&rh)),
+                Deny,
+                "{role}: RH"
+            );
+            assert_eq!(
+                decide(&person, &comment(true), Some(&union)),
+                Deny,
+                "{role}: union"
+            );
+        }
+        // Opening comments: the author (agent) and the webmasters.
+        let want = [Allow, Deny, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(
+                decide(person, &Action::ToggleComments, Some(&actu)),
+                want,
+                "{role}"
+            );
+        }
+        let want = [Deny, Deny, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(decide(person, &Action::RemoveComment, None), want, "{role}");
+        }
+        let agent = &people()[0].1;
+        let own = |within_window| Action::EditComment {
+            author: Login::new("agent"),
+            within_window,
+        };
+        assert_eq!(decide(agent, &own(true), None), Allow);
+        assert_eq!(decide(agent, &own(false), None), Deny, "after 15 minutes");
+        assert_eq!(decide(&people()[3].1, &own(true), None), Deny, "not theirs");
     }
 
     #[test]

@@ -176,6 +176,8 @@ impl Store {
             tx.open_table(tables::SURVEY_RESPONDENTS)?;
             tx.open_table(tables::FAVOURITES)?;
             tx.open_table(tables::JOB_PROFILES)?;
+            tx.open_table(tables::COMMENTS_OPEN)?;
+            tx.open_table(tables::COMMENTS)?;
         }
         tx.commit()?;
         Ok(())

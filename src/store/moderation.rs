@@ -40,6 +40,12 @@ pub enum ReportKind {
     Content { reason: String },
     /// "I am in this photo and did not agree" (the photo is hidden at once).
     Photo { media: BlobHash },
+    /// A comment under the item breaks the charter (issue 11).
+    Comment {
+        comment: u128,
+        excerpt: String,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use redb::{ReadableDatabase, ReadableTable};
 
 use super::tables::*;
 use super::{Result, Store, codec};
-use crate::domain::participation::{Answer, JobProfile, Survey};
+use crate::domain::participation::{Answer, Comment, JobProfile, Survey};
 use crate::domain::{Item, ItemId, Login, SurveyId, User};
 
 /// What became of an answer.
@@ -192,6 +192,55 @@ impl Store {
         for entry in table.iter()? {
             let (key, value) = entry?;
             out.push((Login::new(key.value()), codec::decode(value.value())?));
+        }
+        Ok(out)
+    }
+
+    pub fn set_comments_open(&self, item: ItemId, open: bool) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut table = tx.open_table(COMMENTS_OPEN)?;
+            if open {
+                table.insert(item.to_u128(), ())?;
+            } else {
+                table.remove(item.to_u128())?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn comments_open(&self, item: ItemId) -> Result<bool> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(COMMENTS_OPEN)?.get(item.to_u128())?.is_some())
+    }
+
+    /// Adds or replaces a comment.
+    pub fn put_comment(&self, comment: &Comment) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(COMMENTS)?.insert(
+            (comment.item.to_u128(), comment.id),
+            codec::encode(comment).as_slice(),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get_comment(&self, item: ItemId, id: u128) -> Result<Option<Comment>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(COMMENTS)?;
+        let value = table.get((item.to_u128(), id))?;
+        value.map(|v| codec::decode(v.value())).transpose()
+    }
+
+    /// An item's comments, oldest first.
+    pub fn comments_of(&self, item: ItemId) -> Result<Vec<Comment>> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(COMMENTS)?;
+        let id = item.to_u128();
+        let mut out = Vec::new();
+        for entry in table.range((id, 0)..=(id, u128::MAX))? {
+            out.push(codec::decode(entry?.1.value())?);
         }
         Ok(out)
     }

@@ -140,3 +140,9 @@ pub const FAVOURITES: TableDefinition<(&str, u128), ()> = TableDefinition::new("
 /// login → CBOR `JobProfile`: the job offers an agent wants first and to be
 /// told about (category, filière, service).
 pub const JOB_PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("job_profiles");
+
+/// item id → (): actus and events whose comments are open.
+pub const COMMENTS_OPEN: TableDefinition<u128, ()> = TableDefinition::new("comments_open");
+
+/// (item id, comment id as ULID u128) → CBOR `Comment`.
+pub const COMMENTS: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("comments");

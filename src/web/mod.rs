@@ -188,7 +188,7 @@ pub fn router(state: AppState) -> Router {
 
 /// What an edge leaves to the hub: changing or removing published content,
 /// moderation, and the administration that is the hub's (charter, annuaire).
-const HUB_ONLY: [&str; 9] = [
+const HUB_ONLY: [&str; 10] = [
     "/modifier/",
     "/supprimer/",
     "/renouveler/",
@@ -200,6 +200,7 @@ const HUB_ONLY: [&str; 9] = [
     "/suivi-lecture/",
     "/questionnaires",
     "/emploi/profil",
+    "/commentaires/",
 ];
 
 async fn hub_only(State(state): State<AppState>, request: Request, next: Next) -> Response {

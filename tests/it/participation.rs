@@ -687,3 +687,124 @@ async fn job_offers_matching_an_agents_profile_come_first_with_a_notice() {
     );
     assert!(!notices.contains("bureau d'études"), "{notices}");
 }
+
+#[tokio::test]
+async fn comments_open_per_item_are_edited_for_15_minutes_reported_and_removed() {
+    let server = TestServer::demo().await;
+    let webmaster = server.signed_in("webmestre", DEMO_PASSWORD).await;
+    let agent = server.signed_in("agent", DEMO_PASSWORD).await;
+    let codir = server.signed_in("codir", DEMO_PASSWORD).await;
+    let actus = html_of(&agent, server.url("/actus"), 200).await;
+    let href = attrs(&actus, ".card-title a", "href").remove(0);
+    let id = href.rsplit('/').next().unwrap().to_owned();
+
+    // Closed by default: nothing to write in.
+    let page = html_of(&agent, server.url(&href), 200).await;
+    assert!(select(&page, "form.comment-form").is_empty());
+    let refused = post(
+        &agent,
+        server.url(&format!("/commentaires/{id}")),
+        &[("csrf", &csrf_of(&page)), ("texte", "Bonjour")],
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 403);
+    // The agent is not the author: may not open them; a webmaster may.
+    let refused = post(
+        &agent,
+        server.url(&format!("/commentaires/{id}/ouverture")),
+        &[("csrf", &csrf_of(&page)), ("etat", "oui")],
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 403);
+    let page_w = html_of(&webmaster, server.url(&href), 200).await;
+    let opened = post(
+        &webmaster,
+        server.url(&format!("/commentaires/{id}/ouverture")),
+        &[("csrf", &csrf_of(&page_w)), ("etat", "oui")],
+    )
+    .await;
+    assert_eq!(location(&opened), format!("{href}#commentaires"));
+
+    // A too long comment is refused and kept; a good one is published, escaped.
+    let page = html_of(&agent, server.url(&href), 200).await;
+    let csrf = csrf_of(&page);
+    let long = "é".repeat(2001);
+    let refused = post(
+        &agent,
+        server.url(&format!("/commentaires/{id}")),
+        &[("csrf", &csrf), ("texte", &long)],
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let kept = Html::parse_document(&refused.text().await.unwrap());
+    assert!(text(&kept, ".form-error").contains("trop long"));
+    assert_eq!(text(&kept, "textarea#commentaire"), long);
+    let said = "Bravo à l'équipe <b>des espaces verts</b> !";
+    let sent = post(
+        &agent,
+        server.url(&format!("/commentaires/{id}")),
+        &[("csrf", &csrf), ("texte", said)],
+    )
+    .await;
+    assert_eq!(sent.status().as_u16(), 303);
+    let anchor = location(&sent);
+    let comment = anchor.rsplit("#commentaire-").next().unwrap().to_owned();
+    let page = html_of(&agent, server.url(&href), 200).await;
+    assert_eq!(text(&page, ".comment-body"), said, "shown as text");
+    assert!(select(&page, ".comment-body b").is_empty());
+    assert_eq!(text(&page, "#titre-commentaires"), "Commentaires (1)");
+
+    // Its author edits it within 15 minutes, not after.
+    let edit = format!("/commentaires/{id}/{comment}/modifier");
+    let form = html_of(&agent, server.url(&edit), 200).await;
+    assert_eq!(text(&form, "textarea#commentaire"), said);
+    let edited = post(
+        &agent,
+        server.url(&edit),
+        &[("csrf", &csrf), ("texte", "Bravo à toute l'équipe !")],
+    )
+    .await;
+    assert_eq!(edited.status().as_u16(), 303);
+    let page = html_of(&agent, server.url(&href), 200).await;
+    assert_eq!(text(&page, ".comment-body"), "Bravo à toute l'équipe !");
+    assert!(text(&page, ".comment .card-meta").ends_with("modifié"));
+    let not_theirs = webmaster.get(server.url(&edit)).send().await.unwrap();
+    assert_eq!(not_theirs.status().as_u16(), 400);
+    server.clock.advance(jiff::SignedDuration::from_mins(16));
+    let late = agent.get(server.url(&edit)).send().await.unwrap();
+    assert_eq!(late.status().as_u16(), 400);
+    let page = Html::parse_document(&late.text().await.unwrap());
+    assert!(text(&page, "main").contains("pendant 15 minutes"));
+
+    // Reported by someone else: in the webmasters' queue; removed by a webmaster.
+    let page_c = html_of(&codir, server.url(&href), 200).await;
+    let reported = post(
+        &codir,
+        server.url(&format!("/commentaires/{id}/{comment}/signaler")),
+        &[("csrf", &csrf_of(&page_c)), ("motif", "Hors sujet")],
+    )
+    .await;
+    assert_eq!(location(&reported), format!("{href}?signale=1"));
+    let queue = html_of(&webmaster, server.url("/moderation"), 200).await;
+    assert!(
+        text(&queue, "ul.reports").contains("Commentaire signalé : « Bravo à toute l'équipe ! »")
+    );
+    let removal = format!("/commentaires/{id}/{comment}/retirer");
+    let refused = post(&agent, server.url(&removal), &[("csrf", &csrf)]).await;
+    assert_eq!(refused.status().as_u16(), 403);
+    let removed = post(
+        &webmaster,
+        server.url(&removal),
+        &[("csrf", &csrf_of(&queue))],
+    )
+    .await;
+    assert_eq!(removed.status().as_u16(), 303);
+    let page = html_of(&agent, server.url(&href), 200).await;
+    assert_eq!(
+        text(&page, ".comment .removed"),
+        "Commentaire retiré par les webmestres."
+    );
+    assert!(!page.html().contains("toute l'équipe"));
+    let audit = server.state().content.store().audit_log(5).unwrap();
+    assert!(audit.iter().any(|e| e.action == "retrait d'un commentaire"));
+}

@@ -3,6 +3,7 @@
 pub mod account;
 mod admin;
 mod agenda;
+mod comments;
 mod edges;
 mod handoff;
 mod home;
@@ -134,6 +135,20 @@ pub fn routes() -> Router<AppState> {
         // Participation (issue 11).
         .route("/lu/{id}", post(participation::post_acknowledge))
         .route("/mon-espace", get(my_space::get_my_space))
+        .route("/commentaires/{id}", post(comments::post_comment))
+        .route("/commentaires/{id}/ouverture", post(comments::post_toggle))
+        .route(
+            "/commentaires/{id}/{comment}/modifier",
+            get(comments::get_edit).post(comments::post_edit),
+        )
+        .route(
+            "/commentaires/{id}/{comment}/retirer",
+            post(comments::post_remove),
+        )
+        .route(
+            "/commentaires/{id}/{comment}/signaler",
+            post(comments::post_report),
+        )
         .route(
             "/emploi/profil",
             get(jobs::get_profile).post(jobs::post_profile),

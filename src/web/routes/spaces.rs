@@ -224,6 +224,7 @@ pub fn actions_for(
         },
         acknowledgement: Default::default(),
         starred: None,
+        comments: None,
     }
 }
 
@@ -275,6 +276,7 @@ pub async fn get_item(
     let mut can = actions_for(&signed_in.user, &item, &query);
     can.continue_url = continue_url(&state, &visitor, &item).await?;
     can.acknowledgement = super::participation::ack_box_for(&state, &signed_in.user, &item).await?;
+    can.comments = super::comments::comments_for(&state, &signed_in.user, &item).await?;
     if item.status == crate::domain::Status::Published {
         can.starred = Some(super::my_space::starred(&state, &signed_in.user, &item).await?);
     }

@@ -158,6 +158,8 @@ pub struct ItemActions {
     pub acknowledgement: super::acknowledgements::AckBox,
     /// Whether the viewer starred it ("Mon espace"); None: no star offered.
     pub starred: Option<bool>,
+    /// Comments (actus and events).
+    pub comments: Option<super::comments::CommentsBox>,
 }
 
 pub fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
@@ -285,6 +287,7 @@ pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
             (super::acknowledgements::ack_box(item, chrome, &can.acknowledgement))
             @if let Some(starred) = can.starred { (super::my_space::star_form(chrome, item, starred, &item_url(item))) }
             (actions(item, chrome, can))
+            @if let Some(comments) = &can.comments { (super::comments::comments_section(item, chrome, comments)) }
             @if chrome.device == crate::domain::DeviceClass::Kiosk && item.status == crate::domain::Status::Published {
                 (super::handoff::continue_box(chrome, &item_url(item), can.continue_url.as_deref()))
             }

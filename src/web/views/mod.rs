@@ -4,6 +4,7 @@
 pub mod account;
 pub mod acknowledgements;
 pub mod admin;
+pub mod comments;
 pub mod edges;
 pub mod editor;
 pub mod format;

@@ -79,6 +79,17 @@ pub fn queue(
                                         }
                                     }
                                 }
+                                ReportKind::Comment { comment, excerpt, reason } => {
+                                    p { "Commentaire signalé : « " (excerpt) " »" }
+                                    p { "Motif : " (reason) }
+                                    @if let Some(item) = item {
+                                        p { a href=(format!("{}#commentaire-{}", item_url(item), ulid::Ulid(*comment))) { "Voir le commentaire (vous pouvez le retirer sous l'article)" } }
+                                    }
+                                    form.inline-form method="post" action=(format!("/moderation/signalement/{}", ulid::Ulid(report.id))) {
+                                        (csrf_field(chrome))
+                                        button.button type="submit" { "Classer le signalement" }
+                                    }
+                                }
                                 ReportKind::Photo { media } => {
                                     p { "Une personne indique figurer sur cette photo sans avoir donné son accord. La photo est masquée en attendant votre décision." }
                                     @if let Some(item) = item {
