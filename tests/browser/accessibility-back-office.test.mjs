@@ -31,6 +31,7 @@ const PAGES = [
   { login: 'codir', path: '/mes-publications', heading: true },
   { login: 'webmestre', path: '/moderation', heading: true },
   { login: 'dsi', path: '/admin', heading: true },
+  { login: 'codir', path: '/questionnaires/nouveau', heading: true },
 ];
 
 let kiosque;

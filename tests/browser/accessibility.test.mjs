@@ -45,6 +45,9 @@ const SIGNED_IN_PAGES = [
   '/annuaire?q=lef',
   '/annuaire/moi',
   '/organigramme',
+  '/mon-espace',
+  '/questionnaires',
+  '/emploi/profil',
 ];
 
 let kiosque;
