@@ -9,6 +9,7 @@ use crate::domain::{BlobHash, Details, Item, ItemId, LinkGroup, Space};
 use crate::store::{Notice, Report, Result, Store};
 
 mod comments;
+mod discussions;
 mod participation;
 mod write;
 pub use comments::Comments;

@@ -126,6 +126,20 @@ pub fn comment_text(raw: &str) -> Result<String, &'static str> {
     }
 }
 
+/// An "espace d'échange": a discussion space (per métier: régisseurs,
+/// correspondants intranet…) that agents follow. Its messages are
+/// [`Comment`]s whose `item` is the space's id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discussion {
+    /// Time-ordered (ULID as u128).
+    pub id: u128,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub created_by: Login,
+    pub created: Timestamp,
+}
+
 /// A time-ordered survey id (ULID as u128).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SurveyId(pub ulid::Ulid);

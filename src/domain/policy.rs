@@ -48,6 +48,8 @@ pub enum Action {
     },
     /// Remove any comment (webmasters; no item).
     RemoveComment,
+    /// Create an "espace d'échange" (webmasters; no item).
+    CreateDiscussion,
 }
 
 /// The outcome.
@@ -170,7 +172,10 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
                 Decision::Deny
             }
         }
-        (Action::EditComment { .. } | Action::RemoveComment, Some(_)) => Decision::Deny,
+        (
+            Action::EditComment { .. } | Action::RemoveComment | Action::CreateDiscussion,
+            Some(_),
+        ) => Decision::Deny,
         (Action::Favourite, Some(item)) => {
             if item.status == Status::Published {
                 Decision::Allow
@@ -190,7 +195,12 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
             }
         }
         (_, None) => match action {
-            Action::Moderate | Action::RemovePhoto | Action::RemoveComment if webmaster => {
+            Action::Moderate
+            | Action::RemovePhoto
+            | Action::RemoveComment
+            | Action::CreateDiscussion
+                if webmaster =>
+            {
                 Decision::Allow
             }
             _ => Decision::Deny,
@@ -674,6 +684,16 @@ mod tests {
         let want = [Deny, Deny, Deny, Allow, Deny, Deny];
         for ((role, person), want) in people().iter().zip(want) {
             assert_eq!(decide(person, &Action::RemoveComment, None), want, "{role}");
+            assert_eq!(
+                decide(person, &Action::CreateDiscussion, None),
+                want,
+                "{role}"
+            );
+            assert_eq!(
+                decide(person, &Action::CreateDiscussion, Some(&actu)),
+                Deny,
+                "{role}"
+            );
         }
         let agent = &people()[0].1;
         let own = |within_window| Action::EditComment {

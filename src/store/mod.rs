@@ -6,6 +6,7 @@
 //! that redb work never blocks the async executor.
 
 mod codec;
+mod discussions;
 mod federation;
 mod identity;
 mod items;
@@ -178,6 +179,9 @@ impl Store {
             tx.open_table(tables::JOB_PROFILES)?;
             tx.open_table(tables::COMMENTS_OPEN)?;
             tx.open_table(tables::COMMENTS)?;
+            tx.open_table(tables::DISCUSSIONS)?;
+            tx.open_table(tables::DISCUSSION_POSTS)?;
+            tx.open_table(tables::DISCUSSION_FOLLOWERS)?;
         }
         tx.commit()?;
         Ok(())

@@ -146,3 +146,15 @@ pub const COMMENTS_OPEN: TableDefinition<u128, ()> = TableDefinition::new("comme
 
 /// (item id, comment id as ULID u128) → CBOR `Comment`.
 pub const COMMENTS: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("comments");
+
+/// discussion id (ULID as u128) → CBOR `Discussion`: the "espaces d'échange".
+pub const DISCUSSIONS: TableDefinition<u128, &[u8]> = TableDefinition::new("discussions");
+
+/// (discussion id, message id as ULID u128) → CBOR `Comment` (its `item` is
+/// the discussion id).
+pub const DISCUSSION_POSTS: TableDefinition<(u128, u128), &[u8]> =
+    TableDefinition::new("discussion_posts");
+
+/// (login, discussion id) → (): the spaces an agent follows.
+pub const DISCUSSION_FOLLOWERS: TableDefinition<(&str, u128), ()> =
+    TableDefinition::new("discussion_followers");

@@ -188,7 +188,7 @@ pub fn router(state: AppState) -> Router {
 
 /// What an edge leaves to the hub: changing or removing published content,
 /// moderation, and the administration that is the hub's (charter, annuaire).
-const HUB_ONLY: [&str; 10] = [
+const HUB_ONLY: [&str; 11] = [
     "/modifier/",
     "/supprimer/",
     "/renouveler/",
@@ -201,6 +201,7 @@ const HUB_ONLY: [&str; 10] = [
     "/questionnaires",
     "/emploi/profil",
     "/commentaires/",
+    "/echanges",
 ];
 
 async fn hub_only(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -570,7 +570,10 @@ async fn mon_espace_gathers_favourites_pinned_links_notices_and_publications() {
     assert!(
         select(&space, "#titre-avis").len() == 1 && select(&space, "#titre-mes-pub").len() == 1
     );
-    assert_eq!(attrs(&space, "a.more", "href"), vec!["/mes-publications"]);
+    assert_eq!(
+        attrs(&space, "a.more", "href"),
+        vec!["/echanges", "/mes-publications"]
+    );
 
     // Taking the star off.
     let unstar = post(
@@ -807,4 +810,123 @@ async fn comments_open_per_item_are_edited_for_15_minutes_reported_and_removed()
     assert!(!page.html().contains("toute l'équipe"));
     let audit = server.state().content.store().audit_log(5).unwrap();
     assert!(audit.iter().any(|e| e.action == "retrait d'un commentaire"));
+}
+
+#[tokio::test]
+async fn espaces_d_echange_are_made_by_webmasters_followed_and_moderated() {
+    let server = TestServer::demo().await;
+    let webmaster = server.signed_in("webmestre", DEMO_PASSWORD).await;
+    let agent = server.signed_in("agent", DEMO_PASSWORD).await;
+
+    // Only webmasters create one; a nameless one is refused, the text kept.
+    let list = html_of(&agent, server.url("/echanges"), 200).await;
+    assert!(select(&list, "form[action='/echanges']").is_empty());
+    let refused = post(
+        &agent,
+        server.url("/echanges"),
+        &[("csrf", &csrf_of(&list)), ("nom", "Pirates")],
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 403);
+    let list = html_of(&webmaster, server.url("/echanges"), 200).await;
+    let csrf_w = csrf_of(&list);
+    let refused = post(
+        &webmaster,
+        server.url("/echanges"),
+        &[
+            ("csrf", &csrf_w),
+            ("nom", " "),
+            ("description", "Entre régisseurs"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let page = Html::parse_document(&refused.text().await.unwrap());
+    assert_eq!(
+        attrs(&page, "#description", "value"),
+        vec!["Entre régisseurs"]
+    );
+    let created = post(
+        &webmaster,
+        server.url("/echanges"),
+        &[
+            ("csrf", &csrf_w),
+            ("nom", "Régisseurs"),
+            ("description", "Entre régisseurs"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status().as_u16(), 303);
+    let space = location(&created);
+
+    // The agent follows it: it shows in Mon espace.
+    let page = html_of(&agent, server.url(&space), 200).await;
+    let csrf = csrf_of(&page);
+    let followed = post(
+        &agent,
+        server.url(&format!("{space}/suivre")),
+        &[("csrf", &csrf), ("etat", "oui"), ("retour", &space)],
+    )
+    .await;
+    assert_eq!(location(&followed), space);
+    let mine = html_of(&agent, server.url("/mon-espace"), 200).await;
+    assert_eq!(text(&mine, "ul.my-discussions li a"), "Régisseurs");
+
+    // A message, edited, reported by someone else, removed by a webmaster.
+    let sent = post(
+        &agent,
+        server.url(&space),
+        &[("csrf", &csrf), ("texte", "Qui a la clé du coffre ?")],
+    )
+    .await;
+    assert_eq!(sent.status().as_u16(), 303);
+    let post_id = location(&sent)
+        .rsplit("#message-")
+        .next()
+        .unwrap()
+        .to_owned();
+    let edit = format!("{space}/{post_id}/modifier");
+    let edited = post(
+        &agent,
+        server.url(&edit),
+        &[("csrf", &csrf), ("texte", "Qui a la clé du coffre-fort ?")],
+    )
+    .await;
+    assert_eq!(edited.status().as_u16(), 303);
+    let page = html_of(&webmaster, server.url(&space), 200).await;
+    assert_eq!(
+        text(&page, ".comment-body"),
+        "Qui a la clé du coffre-fort ?"
+    );
+    let reported = post(
+        &webmaster,
+        server.url(&format!("{space}/{post_id}/signaler")),
+        &[("csrf", &csrf_w), ("motif", "Information sensible")],
+    )
+    .await;
+    assert_eq!(location(&reported), format!("{space}?signale=1"));
+    let queue = html_of(&webmaster, server.url("/moderation"), 200).await;
+    assert!(text(&queue, "ul.reports").contains("Qui a la clé du coffre-fort ?"));
+    let refused = post(
+        &agent,
+        server.url(&format!("{space}/{post_id}/retirer")),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(refused.status().as_u16(), 403);
+    let removed = post(
+        &webmaster,
+        server.url(&format!("{space}/{post_id}/retirer")),
+        &[("csrf", &csrf_w)],
+    )
+    .await;
+    assert_eq!(removed.status().as_u16(), 303);
+    let page = html_of(&agent, server.url(&space), 200).await;
+    assert_eq!(
+        text(&page, ".comment .removed"),
+        "Message retiré par les webmestres."
+    );
+    server.clock.advance(jiff::SignedDuration::from_mins(16));
+    let late = agent.get(server.url(&edit)).send().await.unwrap();
+    assert_eq!(late.status().as_u16(), 400);
 }

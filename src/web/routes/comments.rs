@@ -118,7 +118,8 @@ pub async fn post_comment(
             let page = comments::comment_page(
                 &chrome,
                 &CommentPage {
-                    item: &item,
+                    back_title: &item.title,
+                    back_href: format!("{}#commentaires", item_url(&item)),
                     heading: "Votre commentaire",
                     action: format!("/commentaires/{id}"),
                     text: &form.texte,
@@ -162,7 +163,8 @@ pub async fn get_edit(
     Ok(comments::comment_page(
         &chrome,
         &CommentPage {
-            item: &item,
+            back_title: &item.title,
+            back_href: format!("{}#commentaires", item_url(&item)),
             heading: "Modifier votre commentaire",
             action: format!("/commentaires/{id}/{}/modifier", ulid::Ulid(comment)),
             text: &found.body,
@@ -208,7 +210,8 @@ pub async fn post_edit(
             let page = comments::comment_page(
                 &chrome,
                 &CommentPage {
-                    item: &item,
+                    back_title: &item.title,
+                    back_href: format!("{}#commentaires", item_url(&item)),
                     heading: "Modifier votre commentaire",
                     action: format!("/commentaires/{id}/{}/modifier", ulid::Ulid(comment)),
                     text: &form.texte,

@@ -4,6 +4,7 @@ pub mod account;
 mod admin;
 mod agenda;
 mod comments;
+mod discussions;
 mod edges;
 mod handoff;
 mod home;
@@ -135,6 +136,27 @@ pub fn routes() -> Router<AppState> {
         // Participation (issue 11).
         .route("/lu/{id}", post(participation::post_acknowledge))
         .route("/mon-espace", get(my_space::get_my_space))
+        .route(
+            "/echanges",
+            get(discussions::get_spaces).post(discussions::post_space),
+        )
+        .route(
+            "/echanges/{id}",
+            get(discussions::get_space).post(discussions::post_message),
+        )
+        .route("/echanges/{id}/suivre", post(discussions::post_follow))
+        .route(
+            "/echanges/{id}/{post}/modifier",
+            get(discussions::get_edit).post(discussions::post_edit),
+        )
+        .route(
+            "/echanges/{id}/{post}/retirer",
+            post(discussions::post_remove),
+        )
+        .route(
+            "/echanges/{id}/{post}/signaler",
+            post(discussions::post_report),
+        )
         .route("/commentaires/{id}", post(comments::post_comment))
         .route("/commentaires/{id}/ouverture", post(comments::post_toggle))
         .route(

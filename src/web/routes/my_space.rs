@@ -58,6 +58,20 @@ pub async fn get_my_space(
         .filter(|i| i.is_visible_at(now) && !matches!(i.details, Details::Link { .. }))
         .cloned()
         .collect();
+    let discussions = if state.federation.is_edge() {
+        None
+    } else {
+        Some(
+            state
+                .content
+                .discussions_for(&signed_in.user)
+                .await?
+                .into_iter()
+                .filter(|(_, following)| *following)
+                .map(|(d, _)| d)
+                .collect::<Vec<_>>(),
+        )
+    };
     Ok(my_space::my_space(
         &chrome,
         &MySpacePage {
@@ -65,6 +79,7 @@ pub async fn get_my_space(
             links: &links,
             notices: &notices,
             publications: &publications,
+            discussions: discussions.as_deref(),
             message: query.favori.is_some().then_some("C'est enregistré."),
         },
     ))

@@ -4,7 +4,6 @@
 use maud::{Markup, html};
 
 use super::format;
-use super::items::item_url;
 use super::layout::{Chrome, csrf_field, page};
 use crate::domain::participation::{COMMENT_MAX, Comment};
 use crate::domain::{DeviceClass, Item};
@@ -100,7 +99,9 @@ pub fn comments_section(item: &Item, chrome: &Chrome, data: &CommentsBox) -> Mar
 /// The page of one comment's text: a new comment refused (text kept) or an
 /// edit of one's own.
 pub struct CommentPage<'a> {
-    pub item: &'a Item,
+    /// Where the text belongs (an item, a space): its title and address.
+    pub back_title: &'a str,
+    pub back_href: String,
     pub heading: &'a str,
     pub action: String,
     pub text: &'a str,
@@ -113,7 +114,7 @@ pub fn comment_page(chrome: &Chrome, data: &CommentPage) -> Markup {
         chrome,
         data.heading,
         html! {
-            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Accueil" } " › " a href=(item_url(data.item)) { (data.item.title) } }
+            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Accueil" } " › " a href=(data.back_href) { (data.back_title) } }
             h1 { (data.heading) }
             @if let Some(error) = data.error { p.form-error role="alert" #erreur-commentaire { (error) " Votre texte est conservé ci-dessous." } }
             form.form-card method="post" action=(data.action) autocomplete=[kiosk.then_some("off")] {
@@ -122,7 +123,7 @@ pub fn comment_page(chrome: &Chrome, data: &CommentPage) -> Markup {
                 textarea #commentaire name="texte" rows="5" aria-describedby=[data.error.map(|_| "erreur-commentaire")] { (data.text) }
                 div.form-actions {
                     button.button.button-primary type="submit" { "Enregistrer" }
-                    " " a.button href=(format!("{}#commentaires", item_url(data.item))) { "Annuler" }
+                    " " a.button href=(data.back_href) { "Annuler" }
                 }
             }
         },

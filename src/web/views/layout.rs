@@ -164,7 +164,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 main #contenu tabindex="-1" { (main) }
                 footer.site-footer {
                     p { (site.name) " — intranet réservé aux agents de la collectivité." }
-                    p { a href="/charte" { "Charte de l'intranet" } " · " a href="/flux" { "Flux d'info" } " · " a href="/questionnaires" { "Questionnaires" } " · " a href="/liens" { "Assistance" } " · " a href="/accessibilite" { "Accessibilité : partiellement conforme" } }
+                    p { a href="/charte" { "Charte de l'intranet" } " · " a href="/flux" { "Flux d'info" } " · " a href="/questionnaires" { "Questionnaires" } " · " a href="/echanges" { "Espaces d'échange" } " · " a href="/liens" { "Assistance" } " · " a href="/accessibilite" { "Accessibilité : partiellement conforme" } }
                     @if site.demo {
                         p.demo-note { "Démonstration : les personnes et les contenus sont fictifs." }
                     }

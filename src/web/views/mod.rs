@@ -5,6 +5,7 @@ pub mod account;
 pub mod acknowledgements;
 pub mod admin;
 pub mod comments;
+pub mod discussions;
 pub mod edges;
 pub mod editor;
 pub mod format;

@@ -34,6 +34,8 @@ pub struct MySpacePage<'a> {
     pub links: &'a [(Item, bool)],
     pub notices: &'a [Notice],
     pub publications: &'a [Item],
+    /// The "espaces d'échange" the agent follows (None on an edge).
+    pub discussions: Option<&'a [crate::domain::participation::Discussion]>,
     pub message: Option<&'a str>,
 }
 
@@ -67,6 +69,16 @@ pub fn my_space(chrome: &Chrome, data: &MySpacePage) -> Markup {
                             }
                         }
                     }
+                }
+            }
+            @if let Some(discussions) = data.discussions {
+                section.block aria-labelledby="titre-mes-echanges" {
+                    h2 #titre-mes-echanges { "Mes espaces d'échange" }
+                    @if discussions.is_empty() { p.empty { "Vous ne suivez encore aucun espace d'échange." } }
+                    ul.my-discussions {
+                        @for d in discussions { li { a href=(format!("/echanges/{}", ulid::Ulid(d.id))) { (d.name) } } }
+                    }
+                    a.more href="/echanges" { "Tous les espaces d'échange →" }
                 }
             }
             section.block aria-labelledby="titre-avis" {
