@@ -294,17 +294,19 @@ impl Content {
                         None,
                     )
                     .allowed();
-                    if survey.author == user.login {
-                        list.mine.push(survey.clone());
-                    }
-                    if !survey.audience.includes(&user) {
-                        continue;
-                    }
-                    if survey.is_open_at(now) {
+                    let audience = survey.audience.includes(&user);
+                    if audience && survey.is_open_at(now) {
                         let answered = store.has_answered(survey.id, &user.login)?;
                         list.open.push((survey.clone(), answered));
                     }
-                    if survey.opens <= now && survey.results_visible_to(&user, now) && !follows {
+                    if survey.author == user.login {
+                        list.mine.push(survey);
+                    } else if follows
+                        || (audience
+                            && survey.opens <= now
+                            && survey.results_visible_to(&user, now))
+                    {
+                        // Webmasters follow every survey; agents see results when shown.
                         list.results.push(survey);
                     }
                 }

@@ -298,6 +298,22 @@ async fn an_anonymous_survey_is_answered_on_a_borne_and_keeps_no_link_to_the_age
     assert_eq!(response.status().as_u16(), 403);
 
     let id = create_survey(&server, &codir, "Le réfectoire", true).await;
+    // Webmasters follow every questionnaire, from the list.
+    let webmaster = server.signed_in("webmestre", DEMO_PASSWORD).await;
+    let list = html_of(&webmaster, server.url("/questionnaires"), 200).await;
+    assert_eq!(
+        attrs(
+            &list,
+            "section[aria-labelledby=titre-resultats] li a",
+            "href"
+        ),
+        vec![format!("/questionnaires/{id}/resultats")]
+    );
+    let list = html_of(&agent_web, server.url("/questionnaires"), 200).await;
+    assert!(
+        select(&list, "section[aria-labelledby=titre-resultats]").is_empty(),
+        "not before closing"
+    );
     let seq_before = server.state().content.store().current_seq();
     let audit_before = server
         .state()
