@@ -456,6 +456,18 @@ async fn an_anonymous_survey_is_answered_on_a_borne_and_keeps_no_link_to_the_age
         .unwrap();
     assert_eq!(not_theirs.status().as_u16(), 403);
 
+    // Once closed, the audience sees the results.
+    server
+        .clock
+        .advance(jiff::SignedDuration::from_hours(24 * 7));
+    let closed_reader = server.signed_in("agent", DEMO_PASSWORD).await;
+    html_of(
+        &closed_reader,
+        server.url(&format!("/questionnaires/{id}/resultats")),
+        200,
+    )
+    .await;
+
     // The store file itself: the answer row names nobody, the flag holds no answer.
     let survey_id: kiosque::domain::SurveyId = id.parse().unwrap();
     let dir = server.stop().await;
