@@ -2,6 +2,8 @@
 //! binary against its own limits and prints one table, each figure beside a
 //! baseline measured in the same run. The load generator is `wrk`; the
 //! directory is a real slapd. Nothing here is a timed unit test: it reports.
+//! The search rows build the index with `kiosque reindex` (time, size on disk),
+//! load `/recherche` with wrk, and time a mix of queries from one client.
 //!
 //! Options (after `--`): `--items N` extra items in the data set (default 10000),
 //! `--seconds S` per load run (default 5).
@@ -9,9 +11,16 @@
 #[path = "kiosque/federation.rs"]
 mod federation;
 
+#[path = "support/load.rs"]
+mod load;
+#[path = "support/search.rs"]
+mod search;
 #[path = "../tests/it/slapd.rs"]
 #[allow(dead_code)]
 mod slapd;
+
+use load::{percentile, rss_kb, wrk};
+use search::{file_size, reindex, search_latency};
 
 use jiff::{SignedDuration, Timestamp};
 use kiosque::config::{Config, Overrides};
@@ -112,7 +121,11 @@ fn build_data_set(dir: &Path, items: usize) -> Config {
                 },
             ),
             _ => {
-                let start = now + SignedDuration::from_hours((i % 2000) as i64);
+                // Spread over ten years around now, as a town's agenda fills
+                // up: ~5 events a week at 10k items, ~50 at 100k.
+                let span_hours = 10 * 365 * 24;
+                let slot = (i / 4) as i64 * span_hours / (items / 4).max(1) as i64;
+                let start = now - SignedDuration::from_hours(span_hours / 2 - slot);
                 (
                     Space::Agenda,
                     Details::Event(EventDetails {
@@ -202,16 +215,6 @@ fn start_server(bin: &Path, dir: &Path, config_file: Option<&Path>) -> (Server, 
     (Server { child, base }, started.elapsed())
 }
 
-fn rss_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Signs in (and accepts the charter); returns the session cookie.
 async fn sign_in(base: &str, login: &str, password: &str) -> String {
     let client = reqwest::Client::builder()
@@ -257,68 +260,6 @@ async fn sign_in(base: &str, login: &str, password: &str) -> String {
             .unwrap();
     }
     cookie
-}
-
-struct Load {
-    rps: f64,
-    p50: f64,
-    p99: f64,
-}
-
-fn millis(raw: &str) -> f64 {
-    let (number, factor) = if let Some(v) = raw.strip_suffix("us") {
-        (v, 0.001)
-    } else if let Some(v) = raw.strip_suffix("ms") {
-        (v, 1.0)
-    } else if let Some(v) = raw.strip_suffix('s') {
-        (v, 1000.0)
-    } else {
-        (raw, 1.0)
-    };
-    number.parse::<f64>().unwrap_or(f64::NAN) * factor
-}
-
-/// A wrk run at 64 connections on 2 threads.
-fn wrk(url: &str, cookie: Option<&str>, seconds: u64) -> Load {
-    let mut command = Command::new("wrk");
-    command.args([
-        "-t2",
-        "-c64",
-        &format!("-d{seconds}s"),
-        "--latency",
-        "-H",
-        "Accept-Encoding: br, gzip",
-    ]);
-    if let Some(cookie) = cookie {
-        command.args(["-H", &format!("Cookie: {cookie}")]);
-    }
-    let output = command
-        .arg(url)
-        .output()
-        .expect("wrk (apt-get install wrk)");
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !text.contains("Non-2xx"),
-        "wrk saw errors on {url}:\n{text}"
-    );
-    let find = |prefix: &str| {
-        text.lines()
-            .map(str::trim)
-            .find(|l| l.starts_with(prefix))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .unwrap_or("nan")
-            .to_owned()
-    };
-    Load {
-        rps: find("Requests/sec:").parse().unwrap_or(f64::NAN),
-        p50: millis(&find("50%")),
-        p99: millis(&find("99%")),
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
 }
 
 async fn sign_in_latency(bin: &Path, root: &Path, seconds: u64) -> Vec<Row> {
@@ -462,6 +403,15 @@ fn main() {
     );
 
     let mut rows = Vec::new();
+    // The search index, built once by the command an operator would run (the
+    // server would build it in the background on its first start).
+    let (build_ms, index_bytes) = reindex(&bin, &data);
+    rows.push(row(
+        &format!("search index build (`kiosque reindex`, {item_count} items + 2,000 agents); size on disk"),
+        format!("{:.1} s; {:.1} MB", build_ms / 1000.0, index_bytes as f64 / 1_048_576.0),
+        format!("store {:.1} MB", file_size(&config.store_path()) as f64 / 1_048_576.0),
+        "—",
+    ));
     // Cold start to ready, median of three.
     let mut starts: Vec<Duration> = (0..3).map(|_| start_server(&bin, &data, None).1).collect();
     starts.sort();
@@ -538,6 +488,28 @@ fn main() {
             &target,
         ));
     }
+    let search_path = "/recherche?q=cong%C3%A9s%20maternit%C3%A9";
+    let load = wrk(
+        &format!("{base}{search_path}"),
+        Some(&cookie),
+        options.seconds,
+    );
+    rows.push(row(
+        "search query (`/recherche?q=congés maternité`) req/s, p50 / p99",
+        format!(
+            "{:.0} req/s, {:.2} / {:.2} ms",
+            load.rps, load.p50, load.p99
+        ),
+        format!("{:.2}× `/healthz`", load.rps / health.rps),
+        "—",
+    ));
+    let (p50, p99, queries) = runtime.block_on(search_latency(base, &cookie));
+    rows.push(row(
+        &format!("search p50 / p99 over {item_count} items (one client, {queries} queries)"),
+        format!("{p50:.2} / {p99:.2} ms"),
+        "mix: words, accents, typos, phrases, annuaire, very common words".into(),
+        "—",
+    ));
     let peak = rss_kb(pid, "VmHWM:");
     rows.push(row(
         "RSS idle / peak under load",
@@ -584,12 +556,6 @@ fn main() {
     rows.extend(runtime.block_on(sign_in_latency(&bin, root.path(), options.seconds)));
     eprintln!("  federation: an edge's catch-up and propagation…");
     rows.extend(runtime.block_on(federation::rows(&bin, root.path(), &data, item_count)));
-    rows.push(row(
-        "search p50 / p99",
-        "not measured".into(),
-        "search (#8) not built yet".into(),
-        "—",
-    ));
 
     println!();
     println!(

@@ -15,6 +15,7 @@ use crate::directory::Directory;
 use crate::domain::Login;
 use crate::federation::pki::HubPki;
 use crate::federation::{EdgeLink, Federation, Hub, Relay};
+use crate::search::Search;
 use crate::session::Listener;
 use crate::store::Store;
 use crate::web::{AppState, router};
@@ -33,6 +34,11 @@ pub struct Running {
     pub state: AppState,
     stop: Option<watch::Sender<bool>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The union mail sender, which holds the store: awaited at stop so that
+    /// the store is closed when `stop` returns.
+    mailer: Option<JoinHandle<()>>,
+    /// The search indexer; it holds the store until it ends.
+    indexer: JoinHandle<()>,
 }
 
 impl Running {
@@ -41,12 +47,25 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(true);
         }
+        self.state.search.halt();
         match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
             Ok(joined) => joined.context("server task")?.context("server")?,
             Err(_) => {
                 tracing::warn!("requests still running after the grace period; stopping anyway");
                 self.task.abort();
             }
+        }
+        if let Some(mailer) = self.mailer.take() {
+            // It stops at the signal (an SMTP exchange in progress is bounded
+            // by the client's timeout).
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, mailer).await;
+        }
+        // A build stops at its next batch: the store is released when we return.
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.indexer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the search indexer did not stop in time");
         }
         Ok(())
     }
@@ -118,6 +137,9 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         None => Directory::from_config(&config, store.clone())
             .map_err(|e| anyhow::anyhow!("directory: {e}"))?,
     };
+    // Never fails: a missing or damaged index is replaced and rebuilt below.
+    let search_dir = crate::search::index_dir(&config.data_dir);
+    let search = tokio::task::spawn_blocking(move || Search::open(&search_dir)).await?;
     let (stop, stopped) = watch::channel(false);
     let mut federation_addr = None;
     if let Some(listen) = config.federation.listen {
@@ -154,8 +176,26 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         tokio::spawn(link.clone().pull(stopped.clone()));
         tokio::spawn(link.clone().send(stopped.clone()));
     }
-    let mut state = AppState::new(store, directory, Arc::new(config), clock);
-    state.federation = federation;
+    let union_logos = load_union_logos(&config)?;
+    let mut state = AppState::new(store, search, directory, Arc::new(config), clock);
+    {
+        let shared = state.before_sharing();
+        shared.federation = federation;
+        shared.union_logos = Arc::new(union_logos);
+    }
+    // Union messages leave from the hub only (an edge never holds the lists).
+    let mut mailer_task = None;
+    if let (Some(smtp), false) = (&state.config.smtp, state.federation.is_edge()) {
+        let mailer = crate::mailing::Mailer::new(
+            &state.config,
+            smtp,
+            state.content.store().clone(),
+            state.clock.clone(),
+            state.mail_wake.clone(),
+        )
+        .context("smtp")?;
+        mailer_task = Some(tokio::spawn(mailer.run(stopped.clone())));
+    }
     let app = router(state.clone());
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
@@ -168,7 +208,8 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     .with_graceful_shutdown(until_stopped(stopped.clone()));
     let kiosk = kiosk_listener.map(|listener| {
         // Requests on this listener are kiosk requests, whatever they claim.
-        let kiosk_app = app.layer(axum::Extension(Listener::Kiosk));
+        let kiosk_app =
+            crate::web::kiosk_router(state.clone()).layer(axum::Extension(Listener::Kiosk));
         axum::serve(
             listener,
             kiosk_app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -176,6 +217,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         .with_graceful_shutdown(until_stopped(stopped.clone()))
     });
     tokio::spawn(maintenance(state.clone(), stopped.clone()));
+    let indexer = tokio::spawn(crate::search::keep_up_to_date(
+        state.search.clone(),
+        state.content.store().clone(),
+        stopped.clone(),
+    ));
     let task = tokio::spawn(async move {
         match kiosk {
             Some(kiosk) => {
@@ -193,7 +239,33 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         state,
         stop: Some(stop),
         task,
+        mailer: mailer_task,
+        indexer,
     })
+}
+
+/// Reads, checks and re-encodes each union's logo (never served as given).
+fn load_union_logos(config: &Config) -> anyhow::Result<std::collections::HashMap<String, Vec<u8>>> {
+    let mut logos = std::collections::HashMap::new();
+    for union in &config.unions {
+        let Some(path) = &union.logo else { continue };
+        let bytes = std::fs::read(path).with_context(|| {
+            format!(
+                "unions: cannot read the logo of {} ({})",
+                union.slug,
+                path.display()
+            )
+        })?;
+        let png = crate::media::process_logo(&bytes).with_context(|| {
+            format!(
+                "unions: the logo of {} ({}) is not a usable image",
+                union.slug,
+                path.display()
+            )
+        })?;
+        logos.insert(union.slug.clone(), png);
+    }
+    Ok(logos)
 }
 
 /// Publishes the default charter (version 1) into a store that has none.
@@ -268,6 +340,24 @@ async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
             }
         }
     }
+}
+
+/// `kiosque reindex`: rebuilds the search index from the store, with the
+/// server stopped (the store is opened exclusively). Prints what it did.
+pub fn reindex(config: &Config) -> anyhow::Result<crate::search::BuildReport> {
+    let store = Store::open(&config.store_path())?;
+    let dir = crate::search::index_dir(&config.data_dir);
+    let search = Search::create(&dir)
+        .with_context(|| format!("cannot write the search index in {}", dir.display()))?;
+    let mut shown = 0;
+    let report = search.build(&store, &mut |done, total| {
+        let percent = done * 100 / total.max(1);
+        if percent >= shown {
+            println!("{done} / {total} contenus parcourus ({percent} %)");
+            shown = percent + 10;
+        }
+    })?;
+    Ok(report)
 }
 
 /// `kiosque serve`: runs until SIGINT or SIGTERM.

@@ -1,5 +1,5 @@
 //! The command line: `kiosque [serve]`, `kiosque check-config FILE`, `kiosque user …`,
-//! `kiosque enroll HUB CODE`.
+//! `kiosque enroll HUB CODE`, `kiosque reindex`.
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -34,6 +34,8 @@ pub enum Command {
         /// The file to check.
         file: PathBuf,
     },
+    /// Rebuild the search index from the store (stop the server first).
+    Reindex,
     /// Manage accounts of the local directory (sites without LDAP, the demo).
     #[command(subcommand)]
     User(UserCommand),

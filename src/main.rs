@@ -41,6 +41,31 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Reindex => {
+            let config = match Config::load(cli.config.as_deref(), env, &overrides) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match kiosque::app::reindex(&config) {
+                Ok(report) => {
+                    println!(
+                        "Index de recherche reconstruit : {} contenus et {} agents en {:.1} s ({} Mo sur le disque).",
+                        report.items,
+                        report.people,
+                        report.elapsed.as_secs_f64(),
+                        report.bytes / 1_000_000
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::User(command) => {
             let config = match Config::load(cli.config.as_deref(), env, &overrides) {
                 Ok(config) => config,

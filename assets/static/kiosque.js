@@ -18,4 +18,49 @@
   if (current && current.scrollIntoView) {
     current.scrollIntoView({ inline: 'nearest', block: 'nearest' });
   }
+
+  // Search as you type, on personal devices only (the server marks the form
+  // data-live; a borne types on its own keyboard and keeps the plain form).
+  // Without this script the form works as is: it is only an enhancement.
+  var form = document.querySelector('form.search-page[data-live]');
+  var region = document.getElementById('resultats');
+  if (form && region && window.fetch && window.URLSearchParams) {
+    var input = form.querySelector('input[name=q]');
+    var timer = null;
+    var asked = 0;
+    var refresh = function () {
+      var params = new URLSearchParams(new FormData(form));
+      if ((params.get('q') || '').trim().length < 2) {
+        return;
+      }
+      var ticket = ++asked;
+      params.set('vite', '1');
+      fetch('/recherche?' + params.toString(), { credentials: 'same-origin' })
+        .then(function (response) {
+          // A redirect means the session ended: leave the page as it is.
+          if (!response.ok || response.redirected) {
+            return null;
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (html === null || ticket !== asked) {
+            return;
+          }
+          var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('resultats');
+          if (fresh) {
+            region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
+            params.delete('vite');
+            window.history.replaceState(null, '', '/recherche?' + params.toString());
+          }
+        })
+        .catch(function () { /* offline: the form still submits */ });
+    };
+    var later = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 250);
+    };
+    input.addEventListener('input', later);
+    form.addEventListener('change', later);
+  }
 })();

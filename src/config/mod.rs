@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use crate::domain::UnionSlug;
 
 mod directory;
+mod smtp;
 pub use directory::{DirectoryAttributes, DirectoryBackend, DirectoryConfig, GroupMembership};
+pub use smtp::{SmtpConfig, SmtpSecurity};
 
 /// Environment variables read by the command line itself, not config keys.
 const ENV_NOT_KEYS: [&str; 2] = ["KIOSQUE_CONFIG", "KIOSQUE_LOG"];
@@ -39,6 +41,8 @@ pub struct Config {
     pub unions: Vec<UnionConfig>,
     pub directory: DirectoryConfig,
     pub federation: FederationConfig,
+    /// Where union messages leave (none: they stay queued).
+    pub smtp: Option<SmtpConfig>,
 }
 
 /// The box's place in the federation (DESIGN §6): no `upstream` = the hub.
@@ -106,6 +110,10 @@ pub struct UnionConfig {
     pub editor_group: String,
     #[serde(default)]
     pub description: String,
+    /// An image file (PNG, JPEG, WebP, GIF): decoded and re-encoded at start,
+    /// never served as given.
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -124,6 +132,7 @@ impl Default for Config {
             unions: Vec::new(),
             directory: DirectoryConfig::default(),
             federation: FederationConfig::default(),
+            smtp: None,
         }
     }
 }
@@ -272,6 +281,9 @@ impl Config {
             d.bind_password.take(),
             d.bind_password_file.as_deref(),
         )?;
+        if let Some(smtp) = &mut config.smtp {
+            smtp.resolve()?;
+        }
         config.validate()?;
         Ok(config)
     }
@@ -386,6 +398,7 @@ impl Config {
             if union.name.trim().is_empty() {
                 return bad(format!("unions: {} has an empty name", union.slug));
             }
+            smtp::check_logo(&union.slug, union.logo.as_deref())?;
         }
         Ok(())
     }
@@ -421,12 +434,14 @@ fn demo_unions() -> Vec<UnionConfig> {
             name: "CGT des territoriaux".into(),
             editor_group: "syndicat-cgt".into(),
             description: "Syndicat CGT des agents de la ville.".into(),
+            logo: None,
         },
         UnionConfig {
             slug: "cfdt".into(),
             name: "CFDT Interco".into(),
             editor_group: "syndicat-cfdt".into(),
             description: "Section CFDT Interco de la ville.".into(),
+            logo: None,
         },
     ]
 }

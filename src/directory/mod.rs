@@ -78,8 +78,9 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 pub struct Directory {
     backend: Arc<dyn Backend>,
     store: Store,
-    roles: RolesConfig,
-    unions: Vec<UnionConfig>,
+    // Shared, not copied: the state (and so this) is cloned for every request.
+    roles: Arc<RolesConfig>,
+    unions: Arc<[UnionConfig]>,
 }
 
 impl Directory {
@@ -87,8 +88,8 @@ impl Directory {
         Self {
             backend,
             store,
-            roles: config.roles.clone(),
-            unions: config.unions.clone(),
+            roles: Arc::new(config.roles.clone()),
+            unions: config.unions.clone().into(),
         }
     }
 
@@ -272,6 +273,7 @@ mod tests {
             name: "CGT".into(),
             editor_group: "syndicat-cgt".into(),
             description: String::new(),
+            logo: None,
         }]
     }
 

@@ -4,6 +4,7 @@
 //! any instant.
 
 pub mod item;
+pub mod mailing;
 pub mod participation;
 pub mod policy;
 pub mod session;

@@ -3,7 +3,7 @@
 //! below walks every action for every role, refusals included.
 
 use super::item::{Item, Kind, Status};
-use super::space::Space;
+use super::space::{Space, UnionSlug};
 use super::user::{Role, User};
 
 /// What someone wants to do.
@@ -50,6 +50,10 @@ pub enum Action {
     RemoveComment,
     /// Create an "espace d'échange" (webmasters; no item).
     CreateDiscussion,
+    /// Read a union's subscriber list, write to its subscribers and see what
+    /// became of those messages. Only that union's editors: nobody else,
+    /// administrators included (the unions' protocol).
+    UnionMailingList(UnionSlug),
 }
 
 /// The outcome.
@@ -105,6 +109,13 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
     let webmaster = user.has(&Role::Webmaster);
     let manager = user.has_any(&[Role::Manager, Role::Webmaster]);
     match (action, item) {
+        (Action::UnionMailingList(union), _) => {
+            if user.has(&Role::UnionEditor(union.clone())) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
         (Action::Create { space, kind }, None) => {
             if !space.accepts(*kind) {
                 Decision::Deny
@@ -270,6 +281,17 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
             }
         }
     }
+}
+
+/// Whether `user` may find `item` (search results, calendar and news feeds)
+/// at `now`: what every reader sees, plus a pending proposal for its author
+/// and for webmasters. Nothing withdrawn, rejected, scheduled or expired.
+pub fn may_find(user: &User, item: &Item, now: jiff::Timestamp) -> bool {
+    if user.disabled {
+        return false;
+    }
+    item.is_visible_at(now)
+        || (item.status == Status::Pending && (is_own(user, item) || user.has(&Role::Webmaster)))
 }
 
 impl Decision {
@@ -706,6 +728,42 @@ mod tests {
     }
 
     #[test]
+    fn only_a_unions_editors_reach_its_mailing_list() {
+        let cfdt = UnionSlug::parse("cfdt").unwrap();
+        let mut people = people();
+        people.push((
+            "other union",
+            user("cfdt", &[Role::UnionEditor(cfdt.clone())]),
+        ));
+        people.push((
+            "everything but this union",
+            user(
+                "tout",
+                &[
+                    Role::Publisher,
+                    Role::Manager,
+                    Role::Webmaster,
+                    Role::Admin,
+                    Role::UnionEditor(cfdt.clone()),
+                ],
+            ),
+        ));
+        let item = item_in(Space::Syndicat(cgt()), "syndicat", Status::Published);
+        for (role, person) in &people {
+            let want = if *role == "union" { Allow } else { Deny };
+            let action = Action::UnionMailingList(cgt());
+            assert_eq!(decide(person, &action, None), want, "{role}");
+            assert_eq!(decide(person, &action, Some(&item)), want, "{role}");
+        }
+        let mut disabled = people[5].1.clone();
+        disabled.disabled = true;
+        assert_eq!(
+            decide(&disabled, &Action::UnionMailingList(cgt()), None),
+            Deny
+        );
+    }
+
+    #[test]
     fn a_disabled_account_may_do_nothing() {
         let mut webmaster = people()[3].1.clone();
         webmaster.disabled = true;
@@ -722,5 +780,39 @@ mod tests {
             ),
             Deny
         );
+    }
+
+    #[test]
+    fn who_finds_what_in_search() {
+        let now = t("2026-11-29T10:00:00Z");
+        let all = people();
+        let pending = item_in(Space::Annonces, "agent", Status::Pending);
+        let mut expired = item_in(Space::Annonces, "agent", Status::Published);
+        expired.expires_at = Some(now);
+        let mut scheduled = item_in(Space::Actus, "codir", Status::Published);
+        scheduled.publish_at = Some(t("2026-12-01T00:00:00Z"));
+        let withdrawn = item_in(Space::Actus, "agent", Status::Deleted);
+        let rejected = item_in(
+            Space::Actus,
+            "agent",
+            Status::Rejected {
+                reason: "doublon".into(),
+            },
+        );
+        for (role, person) in &all {
+            let mine = person.login.as_str() == "agent";
+            let webmaster = *role == "webmaster";
+            assert_eq!(may_find(person, &pending, now), mine || webmaster, "{role}");
+            for hidden in [&expired, &scheduled, &withdrawn, &rejected] {
+                assert!(
+                    !may_find(person, hidden, now),
+                    "{role}: {:?}",
+                    hidden.status
+                );
+            }
+        }
+        let mut disabled = all[0].1.clone();
+        disabled.disabled = true;
+        assert!(!may_find(&disabled, &pending, now));
     }
 }

@@ -313,6 +313,8 @@ impl EdgeLink {
             rand::random(),
         )
         .0;
+        // A union-list subscription leaves no trace here once delivered.
+        let discreet = matches!(submission, Submission::Subscription { .. });
         let envelope = Envelope {
             key,
             created: now,
@@ -327,6 +329,7 @@ impl EdgeLink {
             payload: wire::encode(&envelope),
             attempts: 0,
             last_error: None,
+            discreet,
         })?;
         self.wake.notify_one();
         Ok(key)
@@ -530,18 +533,39 @@ impl EdgeLink {
                 }
                 continue;
             }
+            // Whether this pass sent something or already paused (no busy loop).
+            let mut delivered = false;
             for entry in entries {
                 match self.deliver(&entry).await {
-                    Ok(()) => backoff.reset(),
+                    Ok(()) => {
+                        delivered = true;
+                        backoff.reset();
+                    }
                     Err(e) => {
+                        let unreachable = matches!(e, EdgeError::Unreachable(_));
                         let (store, key, error) = (self.store.clone(), entry.key, e.to_string());
                         let _ = store.run(move |s| s.outbox_failed(key, &error)).await;
+                        if !unreachable {
+                            // The hub answered but could not take this one (e.g. an
+                            // older hub that does not know this kind of write): it
+                            // stays queued, the others go on.
+                            tracing::warn!(error = %e, "a queued write was not accepted; kept for later");
+                            continue;
+                        }
                         tokio::select! {
                             _ = stop.wait_for(|s| *s) => return,
                             _ = tokio::time::sleep(backoff.next()) => {}
                         }
+                        delivered = true;
                         break;
                     }
+                }
+            }
+            if !delivered {
+                // Only writes the hub would not take: wait before trying them again.
+                tokio::select! {
+                    _ = stop.wait_for(|s| *s) => return,
+                    _ = tokio::time::sleep(backoff.next()) => {}
                 }
             }
         }

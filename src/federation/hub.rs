@@ -733,6 +733,21 @@ async fn apply(hub: &Arc<Hub>, peer: &PeerEdge, envelope: Envelope) -> Result<Re
                 pending: false,
             })
         }
+        Submission::Subscription { union, subscribe } => {
+            if !hub.unions.iter().any(|(slug, _)| slug == union.as_str()) {
+                return Err(Failure::Refused(
+                    "Ce syndicat n'existe plus sur l'intranet.".into(),
+                ));
+            }
+            let (login, at) = (user.login.clone(), envelope.created);
+            hub.store
+                .run(move |store| store.set_subscription(&union, &login, subscribe, at))
+                .await?;
+            Ok(Receipt::Accepted {
+                item: None,
+                pending: false,
+            })
+        }
         Submission::CharterAcceptance { version } => {
             let (login, at) = (user.login.clone(), envelope.created);
             hub.store

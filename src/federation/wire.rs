@@ -9,7 +9,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{BlobHash, Details, ItemId, Login, Media, Space, User};
+use crate::domain::{BlobHash, Details, ItemId, Login, Media, Space, UnionSlug, User};
 use crate::store::{EdgeKind, Replica};
 
 /// The protocol version carried by the paths.
@@ -147,6 +147,12 @@ pub enum Submission {
     Favourite {
         item: ItemId,
         on: bool,
+    },
+    /// Join or leave a union's mailing list (idempotent: sets the state).
+    /// Applied on the hub only; the edge never holds subscription state.
+    Subscription {
+        union: UnionSlug,
+        subscribe: bool,
     },
 }
 

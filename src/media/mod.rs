@@ -50,6 +50,26 @@ pub struct Processed {
 /// Decodes an uploaded photo within limits, then re-encodes it (stripping any
 /// metadata, scripts or trailing data) at display and thumbnail sizes.
 pub fn process_photo(bytes: &[u8]) -> Result<Processed, MediaError> {
+    Ok(encode_versions(&decode_checked(bytes)?))
+}
+
+/// The longest side of a union's logo as served.
+pub const LOGO_SIDE: u32 = 256;
+
+/// Decodes a logo within the same limits as photos and re-encodes it as a PNG
+/// (transparency kept) of at most [`LOGO_SIDE`] pixels a side.
+pub fn process_logo(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
+    let image = fit(&decode_checked(bytes)?, LOGO_SIDE);
+    let mut out = Vec::new();
+    image
+        .to_rgba8()
+        .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decodes an image of an accepted format within byte and pixel limits.
+fn decode_checked(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(MediaError::TooLarge);
     }
@@ -74,10 +94,9 @@ pub fn process_photo(bytes: &[u8]) -> Result<Processed, MediaError> {
     limits.max_image_height = Some(MAX_PIXELS_SIDE);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let image = reader
+    reader
         .decode()
-        .map_err(|e| MediaError::Undecodable(e.to_string()))?;
-    Ok(encode_versions(&image))
+        .map_err(|e| MediaError::Undecodable(e.to_string()))
 }
 
 /// Encodes the display and thumbnail versions of an image already in memory.
@@ -128,6 +147,18 @@ mod tests {
         assert_eq!((processed.width, processed.height), (1280, 640));
         assert!(processed.display.starts_with(&[0xFF, 0xD8]), "a JPEG");
         assert!(processed.thumbnail.len() < processed.display.len());
+    }
+
+    #[test]
+    fn logos_become_small_pngs() {
+        let logo = process_logo(&png(1000, 500)).unwrap();
+        assert!(logo.starts_with(b"\x89PNG"));
+        let decoded = image::load_from_memory(&logo).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (256, 128));
+        assert_eq!(
+            process_logo(b"<svg/>").unwrap_err(),
+            MediaError::UnknownFormat
+        );
     }
 
     #[test]

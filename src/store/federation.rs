@@ -106,6 +106,11 @@ pub struct OutboxEntry {
     pub attempts: u32,
     #[serde(default)]
     pub last_error: Option<String>,
+    /// A write that must leave no trace on the edge once the hub has it (a
+    /// union-list subscription): not listed in "Mes publications", no
+    /// `Delivery` kept.
+    #[serde(default)]
+    pub discreet: bool,
 }
 
 /// What the hub answered to an edge's write.
@@ -529,10 +534,12 @@ impl Store {
     pub fn outbox_delivered(&self, entry: &OutboxEntry, delivery: &Delivery) -> Result<()> {
         let tx = self.db.begin_write()?;
         tx.open_table(OUTBOX)?.remove(entry.key)?;
-        tx.open_table(DELIVERIES)?.insert(
-            (entry.login.as_str(), entry.key),
-            codec::encode(delivery).as_slice(),
-        )?;
+        if !entry.discreet {
+            tx.open_table(DELIVERIES)?.insert(
+                (entry.login.as_str(), entry.key),
+                codec::encode(delivery).as_slice(),
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -547,7 +554,7 @@ impl Store {
         let mut queued = Vec::new();
         for entry in tx.open_table(OUTBOX)?.iter()? {
             let entry: OutboxEntry = codec::decode(entry?.1.value())?;
-            if entry.login == *login {
+            if entry.login == *login && !entry.discreet {
                 queued.push(entry);
             }
         }
@@ -696,6 +703,46 @@ mod tests {
     }
 
     #[test]
+    fn union_subscriptions_never_reach_an_edge() {
+        let (_hub_dir, hub) = store();
+        let (_edge_dir, edge) = store();
+        let now = t("2026-11-29T10:00:00Z");
+        let cgt = crate::domain::UnionSlug::parse("cgt").unwrap();
+        hub.put_items(&[actu(now)]).unwrap();
+        hub.set_subscription(&cgt, &Login::new("abonne-secret"), true, now)
+            .unwrap();
+        let (entries, reached) = hub.replicas_since(0, 100).unwrap();
+        assert!(
+            entries.iter().all(|e| matches!(e, Replica::Item(_))),
+            "only items go out"
+        );
+        let wire = codec::encode(&entries);
+        assert!(
+            !wire
+                .windows(b"abonne-secret".len())
+                .any(|w| w == b"abonne-secret"),
+            "no subscriber's login in what the hub sends"
+        );
+        edge.apply_replicas(
+            &ReplicaBatch {
+                entries,
+                blobs: vec![],
+                cursor: reached,
+            },
+            now,
+        )
+        .unwrap();
+        assert!(edge.subscribers(&cgt).unwrap().is_empty());
+        let tx = edge.db.begin_read().unwrap();
+        let rows = tx.open_table(UNION_SUBSCRIPTIONS).unwrap();
+        assert_eq!(
+            rows.len().unwrap(),
+            0,
+            "the edge's replica has no subscription rows"
+        );
+    }
+
+    #[test]
     fn an_outbox_entry_leaves_with_its_delivery() {
         let (_dir, edge) = store();
         let now = t("2026-11-29T10:00:00Z");
@@ -707,6 +754,7 @@ mod tests {
             payload: vec![1, 2, 3],
             attempts: 0,
             last_error: None,
+            discreet: false,
         };
         edge.push_outbox(&entry).unwrap();
         assert_eq!(edge.outbox_len().unwrap(), 1);
@@ -723,6 +771,19 @@ mod tests {
         assert_eq!(edge.outbox_len().unwrap(), 0);
         let (queued, answered) = edge.sent_by(&Login::new("agent"), 10).unwrap();
         assert!(queued.is_empty());
-        assert_eq!(answered, vec![delivery]);
+        assert_eq!(answered, vec![delivery.clone()]);
+
+        // A discreet write (a union-list subscription) leaves nothing behind.
+        let discreet = OutboxEntry {
+            key: 8,
+            discreet: true,
+            ..entry
+        };
+        edge.push_outbox(&discreet).unwrap();
+        assert!(edge.sent_by(&Login::new("agent"), 10).unwrap().0.is_empty());
+        edge.outbox_delivered(&discreet, &Delivery { key: 8, ..delivery })
+            .unwrap();
+        assert_eq!(edge.outbox_len().unwrap(), 0);
+        assert_eq!(edge.sent_by(&Login::new("agent"), 10).unwrap().1.len(), 1);
     }
 }

@@ -130,6 +130,23 @@ impl Store {
         value.map(|v| codec::decode(v.value())).transpose()
     }
 
+    /// Items in id order after `after` (from the first when None), at most
+    /// `limit`: full scans in bounded transactions (the search index build).
+    pub fn items_after(&self, after: Option<ItemId>, limit: usize) -> Result<Vec<Item>> {
+        let tx = self.db.begin_read()?;
+        let items = tx.open_table(ITEMS)?;
+        let mut out = Vec::with_capacity(limit.min(1_024));
+        let range = match after {
+            Some(id) if id.to_u128() == u128::MAX => return Ok(out),
+            Some(id) => items.range(id.to_u128() + 1..)?,
+            None => items.range(0..)?,
+        };
+        for entry in range.take(limit) {
+            out.push(codec::decode(entry?.1.value())?);
+        }
+        Ok(out)
+    }
+
     pub fn item_count(&self) -> Result<u64> {
         let tx = self.db.begin_read()?;
         Ok(tx.open_table(ITEMS)?.len()?)

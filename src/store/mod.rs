@@ -8,21 +8,25 @@
 mod codec;
 mod discussions;
 mod federation;
+mod feeds;
 mod identity;
 mod items;
 mod moderation;
 mod participation;
 pub mod tables;
+mod unions;
 
 use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use federation::{Delivery, EdgeKind, EdgeRecord, Invite, OutboxEntry, Replica, ReplicaBatch};
+pub use feeds::FeedToken;
 pub use identity::{Acceptance, AuditEntry, Charter, SessionFacts};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
 pub use participation::{AnswerOutcome, SurveyStorage};
+pub use unions::DueMail;
 
 /// The store's page cache.
 const CACHE_BYTES: usize = 24 * 1024 * 1024;
@@ -182,6 +186,12 @@ impl Store {
             tx.open_table(tables::DISCUSSIONS)?;
             tx.open_table(tables::DISCUSSION_POSTS)?;
             tx.open_table(tables::DISCUSSION_FOLLOWERS)?;
+            tx.open_table(tables::UNION_SUBSCRIPTIONS)?;
+            tx.open_table(tables::UNION_MESSAGES)?;
+            tx.open_table(tables::MAIL_PENDING)?;
+            tx.open_table(tables::MAIL_DONE)?;
+            tx.open_table(tables::FEED_TOKENS)?;
+            tx.open_table(tables::FEED_TOKEN_OF_LOGIN)?;
         }
         tx.commit()?;
         Ok(())

@@ -158,3 +158,29 @@ pub const DISCUSSION_POSTS: TableDefinition<(u128, u128), &[u8]> =
 /// (login, discussion id) → (): the spaces an agent follows.
 pub const DISCUSSION_FOLLOWERS: TableDefinition<(&str, u128), ()> =
     TableDefinition::new("discussion_followers");
+// ---- Union mailing lists (DESIGN §1, §4). Hub only: never replicated, never
+// counted but for that union's editors.
+
+/// (union slug, login) → subscribed-at (µs since the epoch).
+pub const UNION_SUBSCRIPTIONS: TableDefinition<(&str, &str), i64> =
+    TableDefinition::new("union_subscriptions");
+
+/// (union slug, message id as ULID u128) → CBOR `UnionMessage`.
+pub const UNION_MESSAGES: TableDefinition<(&str, u128), &[u8]> =
+    TableDefinition::new("union_messages");
+
+/// (message id, login) → CBOR `PendingMail`: deliveries still to make. A row
+/// leaves only in the transaction that records its outcome in `MAIL_DONE`.
+pub const MAIL_PENDING: TableDefinition<(u128, &str), &[u8]> = TableDefinition::new("mail_pending");
+
+/// (message id, login) → CBOR `DoneMail`: sent (accepted by the SMTP server)
+/// or given up.
+pub const MAIL_DONE: TableDefinition<(u128, &str), &[u8]> = TableDefinition::new("mail_done");
+/// BLAKE3 hash of a calendar-feed token → CBOR `FeedToken`: the secret of an
+/// agent's personal feed address (calendar apps cannot sign in). The token
+/// itself is never stored; regenerating replaces it, revoking removes it.
+pub const FEED_TOKENS: TableDefinition<[u8; 32], &[u8]> = TableDefinition::new("feed_tokens");
+
+/// login → hash of the agent's current feed token (at most one per agent).
+pub const FEED_TOKEN_OF_LOGIN: TableDefinition<&str, [u8; 32]> =
+    TableDefinition::new("feed_token_of_login");

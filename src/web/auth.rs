@@ -55,6 +55,12 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/static/")
         || path.starts_with("/continuer/")
         || path.starts_with("/connexion/telephone")
+        // One-click unsubscribe from a union mail (RFC 8058): the signed
+        // token in the link is the permission.
+        || path.starts_with("/desabonnement/")
+        // Calendar apps and news readers: the secret token in the path is
+        // the only key (an unknown one is not found).
+        || path.starts_with("/abonnement/")
 }
 
 /// Paths a signed-in agent may reach before accepting the charter.

@@ -39,6 +39,12 @@ impl From<crate::content::WriteError> for WebError {
     }
 }
 
+impl From<crate::search::SearchError> for WebError {
+    fn from(e: crate::search::SearchError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         WebError::Internal(e.to_string())

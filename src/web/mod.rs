@@ -27,16 +27,35 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::Content;
 use crate::directory::Directory;
+use crate::feeds::Feeds;
+use crate::search::Search;
 use crate::session::{Sessions, Throttle};
 use crate::store::Store;
 use auth::Visitor;
 pub use error::WebError;
 use views::{Chrome, Section, Site};
 
-/// Everything a handler may use. Cheap to clone.
+/// Everything a handler may use: one shared allocation, so that the clone
+/// every extractor and middleware makes is one reference count.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared {
     pub content: Content,
+    /// The full-text index (kept up to date by a background task).
+    pub search: Search,
+    /// Calendar and news feeds, and their personal tokens.
+    pub feeds: Feeds,
     pub directory: Directory,
     pub sessions: Sessions,
     pub throttle: Arc<Throttle>,
@@ -55,11 +74,16 @@ pub struct AppState {
     pub upload_key: Arc<[u8; 32]>,
     /// Hub or edge (set by the composition root).
     pub federation: crate::federation::Federation,
+    /// Union logos, re-encoded at start: slug → PNG bytes.
+    pub union_logos: Arc<std::collections::HashMap<String, Vec<u8>>>,
+    /// Wakes the union mail sender when a message is queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     pub fn new(
         store: Store,
+        search: Search,
         directory: Directory,
         config: Arc<Config>,
         clock: Arc<dyn Clock>,
@@ -88,8 +112,10 @@ impl AppState {
             .iter()
             .filter_map(|a| crate::config::parse_network(a))
             .collect();
-        AppState {
+        AppState(Arc::new(Shared {
             content: Content::new(store.clone()),
+            search,
+            feeds: Feeds::new(store.clone()),
             directory,
             sessions: Sessions::new(store, crate::session::limits(&config)),
             throttle: Arc::new(Throttle::new()),
@@ -106,10 +132,18 @@ impl AppState {
             home_cache: Arc::default(),
             upload_key: Arc::new(rand::random()),
             federation: Default::default(),
+            union_logos: Arc::default(),
+            mail_wake: Arc::default(),
             config,
             clock,
             site: Arc::new(site),
-        }
+        }))
+    }
+
+    /// The state's parts, to finish setting them up at construction (the
+    /// federation, union logos) before the state is shared.
+    pub fn before_sharing(&mut self) -> &mut Shared {
+        Arc::get_mut(&mut self.0).expect("the state is not shared yet")
     }
 
     pub fn chrome<'a>(&'a self, section: Section, visitor: &'a Visitor) -> Chrome<'a> {
@@ -138,6 +172,17 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// The whole web application, ready to serve or to call with `oneshot`.
 pub fn router(state: AppState) -> Router {
+    app(state, true)
+}
+
+/// The application for a borne's own browser on the loopback kiosk listener:
+/// the same, without compression (nothing to save on loopback, CPU to spare
+/// on a small box).
+pub fn kiosk_router(state: AppState) -> Router {
+    app(state, false)
+}
+
+fn app(state: AppState, compress: bool) -> Router {
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
@@ -149,7 +194,7 @@ pub fn router(state: AppState) -> Router {
         Ok(with_origin) => with_origin,
         Err(_) => csrf,
     };
-    routes::routes()
+    let routes = routes::routes()
         .fallback(routes::not_found)
         // Inside out: the Origin check, French error pages (which see the
         // visitor), then who is asking.
@@ -175,10 +220,15 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ))
-        // Brotli and gzip at level 4: most of the gain for a fraction of the
-        // CPU of their defaults, which matters on a small box.
-        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(1)))
+        ));
+    let routes = if compress {
+        // Brotli and gzip at their fastest level: most of the gain for a
+        // fraction of the CPU of their defaults, which matters on a small box.
+        routes.layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(1)))
+    } else {
+        routes
+    };
+    routes
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

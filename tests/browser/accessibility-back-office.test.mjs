@@ -1,7 +1,8 @@
 // Accessibility of the back-office pages (RGAA maps to WCAG 2.1 AA): axe-core's
 // WCAG 2.1 A and AA rules find nothing on the editor (actus and agenda), "Mes
-// publications", the moderation queue and the administration page, at the
-// phone and desktop sizes (web listener: a personal device). Each page is
+// publications", the moderation queue, the administration page and a union's
+// messages and subscriber list, at the phone and desktop sizes (web listener:
+// a personal device). Each page is
 // checked as the account that works on it.
 
 import assert from 'node:assert/strict';
@@ -32,6 +33,8 @@ const PAGES = [
   { login: 'webmestre', path: '/moderation', heading: true },
   { login: 'dsi', path: '/admin', heading: true },
   { login: 'codir', path: '/questionnaires/nouveau', heading: true },
+  { login: 'syndicat', path: '/syndicats/cgt/messages', heading: true },
+  { login: 'syndicat', path: '/syndicats/cgt/abonnes', heading: true },
 ];
 
 let kiosque;

@@ -48,6 +48,9 @@ const SIGNED_IN_PAGES = [
   '/mon-espace',
   '/questionnaires',
   '/emploi/profil',
+  '/recherche?q=cong%C3%A9s',
+  '/recherche?q=Dupont&espace=annuaire',
+  '/compte',
 ];
 
 let kiosque;

@@ -33,7 +33,11 @@ export const VIEWPORTS = {
 };
 
 /** Where screenshots go (not committed). */
-export const SHOTS_DIR = process.env.KIOSQUE_SHOTS_DIR || '/tmp/kiosque-shots';
+// Screenshots of each flow are test artefacts: kept in the build tree
+// (target/test-artefacts/screenshots), where CI can collect them.
+export const SHOTS_DIR =
+  process.env.KIOSQUE_SHOTS_DIR ||
+  fileURLToPath(new URL('../../target/test-artefacts/screenshots/', import.meta.url));
 
 /**
  * `n` distinct free loopback ports: the kernel picks them (listen on port 0),

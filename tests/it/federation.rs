@@ -733,6 +733,85 @@ async fn a_borne_of_an_edge_hands_off_to_the_phone_through_the_hub() {
     edge_process.stop();
 }
 
+/// Issue 9: a union-list subscription made on an edge goes to the hub through
+/// the outbox, the edge shows « Demande envoyée » (it never knows the state),
+/// and once delivered nothing of it stays on the edge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_made_on_an_edge_reaches_the_hub_and_stays_off_the_edge() {
+    let root = tempfile::tempdir().unwrap();
+    let hub = Hub::new(root.path(), 0);
+    let hub_process = hub.start();
+    let edge = Edge::new(root.path(), "boitier", &hub);
+    // The edge's configuration names the unions, as the hub's does.
+    let mut config = std::fs::read_to_string(&edge.config).unwrap();
+    config.push_str(
+        "[[unions]]\nslug = \"cgt\"\nname = \"CGT des territoriaux\"\neditor_group = \"syndicat-cgt\"\n",
+    );
+    std::fs::write(&edge.config, config).unwrap();
+    let code = invite(&hub, "Boîtier des ateliers").await;
+    assert!(edge.enroll(&hub, &code).0);
+    let edge_process = edge.start();
+    edge_process.wait_for_line("catch-up ", Duration::from_secs(30));
+
+    let on_edge = sign_in(&edge.web, "agent").await;
+    let (status, html) = page(&on_edge, &format!("{}/syndicats/cgt", edge.web)).await;
+    assert_eq!(status, 200);
+    assert!(
+        crate::support::select(&html, ".subscription-state").is_empty(),
+        "the edge does not know the state"
+    );
+    let response = on_edge
+        .post(format!("{}/syndicats/cgt/abonnement", edge.web))
+        .form(&[("csrf", csrf_of(&html).as_str()), ("abonner", "oui")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("demande=abonnement"), "{location}");
+    let (_, sent) = page(&on_edge, &format!("{}{location}", edge.web)).await;
+    assert!(
+        crate::support::text(&sent, ".subscription-state").starts_with("Demande envoyée."),
+        "{}",
+        sent.html()
+    );
+    // The list never leaves the hub: even its editor is sent there.
+    let editor_on_edge = sign_in(&edge.web, "syndicat").await;
+    let (status, _) = page(
+        &editor_on_edge,
+        &format!("{}/syndicats/cgt/abonnes", edge.web),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let on_hub = sign_in(&hub.web, "agent").await;
+    within(
+        Duration::from_secs(10),
+        "subscription on the hub",
+        || async {
+            let (_, html) = page(&on_hub, &format!("{}/syndicats/cgt", hub.web)).await;
+            crate::support::text(&html, ".subscription-state") == "Vous êtes abonné(e)."
+        },
+    )
+    .await;
+    let (_, mine) = page(&on_edge, &format!("{}/mes-publications", edge.web)).await;
+    assert!(!mine.html().contains("syndicale"), "not listed on the edge");
+    edge_process.stop();
+    hub_process.stop();
+    let store = Store::open(&edge.dir.join("kiosque.redb")).unwrap();
+    assert!(
+        store.outbox(100).unwrap().iter().all(|e| !e.discreet),
+        "delivered"
+    );
+    let (_, answered) = store.sent_by(&Login::new("agent"), 100).unwrap();
+    assert!(
+        answered.iter().all(|d| !d.label.contains("syndicale")),
+        "no trace kept"
+    );
+    let cgt = kiosque::domain::UnionSlug::parse("cgt").unwrap();
+    assert!(store.subscribers(&cgt).unwrap().is_empty());
+}
+
 /// Participation on an edge (issue 11): a note asked on the hub reaches the
 /// borne, whose "J'ai lu" and star travel through the outbox to the hub;
 /// what is not replicated (questionnaires) is left to the hub in French.

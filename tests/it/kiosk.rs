@@ -528,3 +528,28 @@ async fn a_signed_out_borne_gets_only_its_idle_screens_photos() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_kiosk_listener_does_not_compress_and_the_web_listener_does() {
+    let server = borne().await;
+    let client = reqwest::Client::new();
+    let get = |url: String| {
+        let client = client.clone();
+        async move {
+            client
+                .get(url)
+                .header("accept-encoding", "br, gzip")
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let kiosk = get(server.kiosk_url("/")).await;
+    assert_eq!(kiosk.status().as_u16(), 200);
+    assert!(
+        kiosk.headers().get("content-encoding").is_none(),
+        "loopback: nothing to save"
+    );
+    let web = get(server.url("/connexion")).await;
+    assert_eq!(web.headers()["content-encoding"], "br");
+}

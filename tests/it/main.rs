@@ -2,6 +2,7 @@
 //! port 0 with their own temporary data directory (no fixed ports, no sleeps).
 
 mod federation;
+mod feeds;
 mod foundation;
 mod identity;
 mod kiosk;
@@ -10,6 +11,9 @@ mod participation;
 mod publishing;
 mod rights;
 mod router;
+mod search;
 mod slapd;
+mod smtp;
 mod store_fixture;
 mod support;
+mod unions;

@@ -603,6 +603,25 @@ async fn mon_espace_gathers_favourites_pinned_links_notices_and_publications() {
         vec!["/echanges", "/mes-publications"]
     );
 
+    // Union-list subscriptions show too.
+    assert_eq!(
+        text(&space, "section[aria-labelledby=titre-abonnements] p.empty"),
+        "Vous n'êtes abonné à aucune liste de diffusion syndicale."
+    );
+    let union = server.page("/syndicats/cgt", 200).await;
+    let subscribed = post(
+        &server.client,
+        server.url("/syndicats/cgt/abonnement"),
+        &[("csrf", &csrf_of(&union)), ("abonner", "oui")],
+    )
+    .await;
+    assert_eq!(subscribed.status().as_u16(), 303);
+    let space = server.page("/mon-espace", 200).await;
+    assert_eq!(
+        attrs(&space, "ul.my-subscriptions a", "href"),
+        vec!["/syndicats/cgt"]
+    );
+
     // Taking the star off.
     let unstar = post(
         &server.client,

@@ -7,7 +7,7 @@ use scraper::Html;
 use crate::support::*;
 
 /// The CSRF token of a signed-in client (from any page's sign-out form).
-async fn csrf(server: &TestServer, client: &reqwest::Client) -> String {
+pub(crate) async fn csrf(server: &TestServer, client: &reqwest::Client) -> String {
     let html = Html::parse_document(
         &client
             .get(server.url("/"))
@@ -22,7 +22,7 @@ async fn csrf(server: &TestServer, client: &reqwest::Client) -> String {
 }
 
 /// Posts a multipart form (fields, then files) from `client`.
-async fn submit(
+pub(crate) async fn submit(
     server: &TestServer,
     client: &reqwest::Client,
     path: &str,

@@ -48,6 +48,7 @@ async fn demo_app() -> (tempfile::TempDir, AppState, axum::Router) {
     let directory = Directory::from_config(&config, store.clone()).unwrap();
     let state = AppState::new(
         store,
+        kiosque::search::Search::in_memory(),
         directory,
         Arc::new(config),
         Arc::new(ManualClock::new(now())),

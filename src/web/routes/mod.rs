@@ -6,6 +6,7 @@ mod agenda;
 mod comments;
 mod discussions;
 mod edges;
+mod feeds;
 mod handoff;
 mod home;
 mod jobs;
@@ -16,6 +17,7 @@ mod pages;
 mod participation;
 mod people;
 mod publish;
+mod search;
 mod spaces;
 mod surveys;
 mod unions;
@@ -89,6 +91,16 @@ pub fn routes() -> Router<AppState> {
         .route("/pages", get(pages::get_tree))
         .route("/pages/{slug}", get(pages::get_page))
         .route("/liens", get(pages::get_links))
+        .route("/recherche", get(search::get_search))
+        .route("/compte", get(feeds::get_account))
+        .route("/compte/agenda", post(feeds::post_feed_link))
+        .route("/compte/agenda/supprimer", post(feeds::post_feed_revoke))
+        .route("/ics/{id}", get(feeds::get_event_ics))
+        .route(
+            "/abonnement/{token}/agenda.ics",
+            get(feeds::get_agenda_feed),
+        )
+        .route("/abonnement/{token}/actus.atom", get(feeds::get_actus_feed))
         .route("/annuaire", get(people::get_annuaire))
         .route("/annuaire/{login}", get(people::get_person))
         .route("/organigramme", get(people::get_org_chart))
@@ -132,6 +144,16 @@ pub fn routes() -> Router<AppState> {
         .route("/flux", get(moderation::get_flux))
         .route("/syndicats", get(unions::get_unions))
         .route("/syndicats/{slug}", get(unions::get_union))
+        .route(
+            "/syndicats/{slug}/abonnement",
+            post(unions::post_subscription),
+        )
+        .route("/syndicats/{slug}/logo", get(unions::get_logo))
+        .route("/syndicats/{slug}/abonnes", get(unions::get_subscribers))
+        .route(
+            "/syndicats/{slug}/messages",
+            get(unions::get_messages).post(unions::post_message),
+        )
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))
         // Participation (issue 11).
         .route("/lu/{id}", post(participation::post_acknowledge))
@@ -195,6 +217,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/questionnaires/{id}/resultats", get(surveys::get_results))
         .route("/questionnaires/{id}/export.csv", get(surveys::get_export))
+        .route(
+            "/desabonnement/{token}",
+            get(unions::get_unsubscribe).post(unions::post_unsubscribe),
+        )
 }
 
 pub async fn not_found() -> WebError {

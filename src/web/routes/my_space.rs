@@ -72,6 +72,40 @@ pub async fn get_my_space(
                 .collect::<Vec<_>>(),
         )
     };
+    // Union-list subscriptions: known on the hub only (an edge never holds them).
+    let subscriptions = if state.federation.is_edge() {
+        None
+    } else {
+        let (slugs, login) = (state.config.union_slugs(), signed_in.user.login.clone());
+        let subscribed = state
+            .content
+            .store()
+            .run(move |store| {
+                let mut out = Vec::new();
+                for slug in slugs {
+                    if store.is_subscribed(&slug, &login)? {
+                        out.push(slug);
+                    }
+                }
+                Ok(out)
+            })
+            .await?;
+        Some(
+            subscribed
+                .into_iter()
+                .map(|slug| {
+                    let name = state
+                        .site
+                        .unions
+                        .iter()
+                        .find(|(s, _)| s == slug.as_str())
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_else(|| slug.as_str().to_uppercase());
+                    (slug.as_str().to_owned(), name)
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
     Ok(my_space::my_space(
         &chrome,
         &MySpacePage {
@@ -80,6 +114,7 @@ pub async fn get_my_space(
             notices: &notices,
             publications: &publications,
             discussions: discussions.as_deref(),
+            subscriptions: subscriptions.as_deref(),
             message: query.favori.is_some().then_some("C'est enregistré."),
         },
     ))

@@ -1,10 +1,11 @@
-//! Signing in and out, and the charter.
+//! Signing in and out, the charter, and "Mon compte" (with the personal
+//! calendar link).
 
 use maud::{Markup, html};
 
 use super::format::{self, Markdown};
 use super::layout::{Chrome, csrf_field, page};
-use crate::domain::DeviceClass;
+use crate::domain::{DeviceClass, User};
 use crate::store::{Acceptance, Charter};
 
 /// The sign-in form, blank or after a refused attempt (the login is kept).
@@ -126,6 +127,75 @@ pub fn charter_accept(chrome: &Chrome, charter: &Charter, back: &str, renewed: b
                     input type="hidden" name="version" value=(charter.version);
                     input type="hidden" name="retour" value=(back);
                     button.button.button-primary type="submit" { "J'ai lu la charte et je l'accepte" }
+                }
+            }
+        },
+    )
+}
+
+/// A just-made personal feed link, shown once.
+pub struct FeedLinks {
+    pub agenda: String,
+    pub actus: String,
+}
+
+/// What "Mon compte" shows.
+pub struct AccountPage<'a> {
+    pub user: &'a User,
+    /// When the current calendar link was made, if there is one.
+    pub link_since: Option<jiff::Timestamp>,
+    /// The link itself, right after it was made (never shown again).
+    pub new_links: Option<&'a FeedLinks>,
+    pub message: Option<&'a str>,
+}
+
+pub fn my_account(chrome: &Chrome, data: &AccountPage) -> Markup {
+    let user = data.user;
+    let kiosk = chrome.device == DeviceClass::Kiosk;
+    page(
+        chrome,
+        "Mon compte",
+        html! {
+            h1 { "Mon compte" }
+            @if let Some(message) = data.message { p.notice role="status" { (message) } }
+            dl.facts {
+                dt { "Nom" } dd { (user.display_name()) }
+                dt { "Identifiant" } dd { (user.login) }
+                @if !user.service.is_empty() { dt { "Service" } dd { (user.service) } }
+            }
+            p { a href="/annuaire/moi" { "Voir ma fiche dans l'annuaire" } " · " a href="/mes-publications" { "Mes publications" } }
+            p.hint { "Votre mot de passe est celui de votre session Windows : il se change sur votre poste ou auprès du service informatique, pas ici." }
+            section.form-card aria-labelledby="agenda-perso" {
+                h2 #agenda-perso { "L'agenda de l'intranet dans mon téléphone" }
+                p { "Abonnez l'application Agenda de votre téléphone ou votre messagerie à l'agenda de l'intranet : les événements s'y ajoutent et se mettent à jour tout seuls. Le même lien personnel donne aussi les actus pour un lecteur de flux." }
+                @if let Some(links) = data.new_links {
+                    p.notice role="status" { "Votre lien personnel est prêt. Copiez-le maintenant : pour votre sécurité, il ne sera plus affiché. Si vous le perdez, régénérez-le." }
+                    h3 { "Agenda (à ajouter comme « calendrier par URL »)" }
+                    p.feed-link #lien-agenda { (links.agenda) }
+                    h3 { "Les Actus (pour un lecteur de flux)" }
+                    p.feed-link #lien-actus { (links.actus) }
+                    p.hint { "Ce lien est secret : il ouvre l'agenda sans mot de passe. Ne le partagez pas. Il ne montre que ce que vous pouvez lire sur l'intranet, jamais une proposition en attente." }
+                } @else if let Some(since) = data.link_since {
+                    p { "Vous avez un lien personnel, créé le " (format::date_long(since, chrome.tz())) ". Il n'est plus affiché, pour votre sécurité : régénérez-le si vous l'avez perdu." }
+                } @else {
+                    p { "Vous n'avez pas encore de lien personnel." }
+                }
+                @if kiosk {
+                    p.hint { "Créez ce lien depuis votre téléphone ou votre ordinateur : il ne doit pas s'afficher sur l'écran d'une borne." }
+                } @else {
+                    form method="post" action="/compte/agenda" {
+                        (csrf_field(chrome))
+                        button.button.button-primary type="submit" {
+                            @if data.link_since.is_some() { "Régénérer le lien" } @else { "Créer mon lien d'agenda" }
+                        }
+                    }
+                    @if data.link_since.is_some() {
+                        p.hint { "Régénérer ou supprimer le lien arrête aussitôt l'ancien dans toutes les applications." }
+                        form method="post" action="/compte/agenda/supprimer" {
+                            (csrf_field(chrome))
+                            button.button type="submit" { "Supprimer le lien" }
+                        }
+                    }
                 }
             }
         },

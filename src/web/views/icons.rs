@@ -50,6 +50,7 @@ fn path(name: &str) -> &'static str {
             r#"<path d="M12 21s-7-6.5-7-12a7 7 0 0 1 14 0c0 5.5-7 12-7 12z"/><circle cx="12" cy="9" r="2.5"/>"#
         }
         "clock" => r#"<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>"#,
+        "search" => r#"<circle cx="11" cy="11" r="6.5"/><path d="m16 16 5 5"/>"#,
         _ => r#"<circle cx="12" cy="12" r="3"/>"#,
     }
 }

@@ -231,6 +231,9 @@ pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
                         dt { "Quand" } dd { (event_when(item, chrome).unwrap_or_default()) }
                         @if !event.place.is_empty() { dt { "Où" } dd { (event.place) } }
                     }
+                    @if item.status == crate::domain::Status::Published && chrome.device != crate::domain::DeviceClass::Kiosk {
+                        p { a.button.add-to-calendar href=(format!("/ics/{}", item.id)) download { (icon("calendar")) " Ajouter à mon agenda" } }
+                    }
                 }
                 Details::Annonce { category, price, contact } => {
                     dl.facts {

@@ -21,6 +21,7 @@ pub enum Section {
     Liens,
     Syndicats,
     Annuaire,
+    Search,
     Other,
 }
 
@@ -126,7 +127,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                     }
                     div.header-actions {
                         @if let Some(user) = chrome.user {
-                            a.header-user href="/annuaire/moi" { (icon("user")) span { (user.given_name) " " (user.surname) } }
+                            a.header-user href="/compte" title="Mon compte" { (icon("user")) span { (user.given_name) " " (user.surname) } }
                             a.button href="/mon-espace" { (icon("heart")) span { "Mon espace" } }
                             a.button href="/mes-publications" { (icon("news")) span { "Mes publications" } }
                             @if let Some(pending) = chrome.pending {
@@ -142,6 +143,13 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                         } @else {
                             a.button.button-primary href="/connexion" { (icon("user")) span { "Se connecter" } }
                         }
+                    }
+                }
+                @if chrome.user.is_some() && chrome.section != Section::Search {
+                    form.header-search method="get" action="/recherche" role="search" {
+                        label.visually-hidden for="recherche-rapide" { "Rechercher dans l'intranet" }
+                        input #recherche-rapide type="search" name="q" placeholder="Rechercher : congés, cantine, un collègue…" autocomplete="off" spellcheck="false" maxlength="200";
+                        button.button type="submit" { (icon("search")) span { "Rechercher" } }
                     }
                 }
                 @if chrome.user.is_some() {

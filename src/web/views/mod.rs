@@ -19,6 +19,8 @@ pub mod moderation;
 pub mod my_space;
 pub mod pages;
 pub mod people;
+pub mod search;
 pub mod surveys;
+pub mod unions;
 
 pub use layout::{Chrome, Section, Site};

@@ -36,6 +36,8 @@ pub struct MySpacePage<'a> {
     pub publications: &'a [Item],
     /// The "espaces d'échange" the agent follows (None on an edge).
     pub discussions: Option<&'a [crate::domain::participation::Discussion]>,
+    /// Union mailing lists the agent subscribed to: (slug, name); None on an edge.
+    pub subscriptions: Option<&'a [(String, String)]>,
     pub message: Option<&'a str>,
 }
 
@@ -79,6 +81,15 @@ pub fn my_space(chrome: &Chrome, data: &MySpacePage) -> Markup {
                         @for d in discussions { li { a href=(format!("/echanges/{}", ulid::Ulid(d.id))) { (d.name) } } }
                     }
                     a.more href="/echanges" { "Tous les espaces d'échange →" }
+                }
+            }
+            @if let Some(subscriptions) = data.subscriptions {
+                section.block aria-labelledby="titre-abonnements" {
+                    h2 #titre-abonnements { "Mes abonnements" }
+                    @if subscriptions.is_empty() { p.empty { "Vous n'êtes abonné à aucune liste de diffusion syndicale." } }
+                    ul.my-subscriptions {
+                        @for (slug, name) in subscriptions { li { a href=(format!("/syndicats/{slug}")) { "Liste de diffusion : " (name) } } }
+                    }
                 }
             }
             section.block aria-labelledby="titre-avis" {

@@ -363,28 +363,6 @@ pub fn unions(chrome: &Chrome) -> Markup {
     )
 }
 
-pub fn union_space(
-    chrome: &Chrome,
-    name: &str,
-    description: &str,
-    listing: &Listing,
-    base: &str,
-) -> Markup {
-    page(
-        chrome,
-        name,
-        html! {
-            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Accueil" } " › " a href="/syndicats" { "Syndicats" } }
-            h1 { (name) }
-            @if !description.is_empty() { p.intro { (description) } }
-            p.notice { "Cet espace est publié sous la responsabilité de l'organisation syndicale." }
-            @if listing.items.is_empty() { p.empty { "Aucune publication pour le moment." } }
-            div.cards { @for item in &listing.items { (item_card(item, chrome)) } }
-            (pagination(base, listing.page, listing.has_more))
-        },
-    )
-}
-
 /// What went wrong, in words an agent understands.
 pub fn error(chrome: &Chrome, status: u16, message: &str) -> Markup {
     let title = match status {
