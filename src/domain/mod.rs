@@ -3,6 +3,7 @@
 //! framework type: time is always a parameter, so every rule can be tested with
 //! any instant.
 
+pub mod community;
 pub mod item;
 pub mod mailing;
 pub mod participation;

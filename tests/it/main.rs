@@ -1,6 +1,7 @@
 //! kiosque's integration tests: one test binary, servers started in-process on
 //! port 0 with their own temporary data directory (no fixed ports, no sleeps).
 
+mod community;
 mod federation;
 mod feeds;
 mod foundation;
