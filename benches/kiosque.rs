@@ -154,6 +154,7 @@ fn build_data_set(dir: &Path, items: usize) -> Config {
             media: vec![],
             signage: false,
             details,
+            acknowledgement: None,
         });
         if batch.len() == 1000 {
             store.put_items(&batch).unwrap();

@@ -32,6 +32,7 @@ fn main() {
         media: vec![],
         signage: true,
         details,
+        acknowledgement: None,
     };
     let mut actu = base(1, Space::Actus, "Fixture : le parc rouvre", Details::Actu);
     actu.media.push(Media {

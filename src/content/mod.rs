@@ -8,7 +8,12 @@ use std::collections::BTreeMap;
 use crate::domain::{BlobHash, Details, Item, ItemId, LinkGroup, Space};
 use crate::store::{Notice, Report, Result, Store};
 
+mod comments;
+mod discussions;
+mod participation;
 mod write;
+pub use comments::Comments;
+pub use participation::{AcknowledgementReport, SurveyList, SurveyResults};
 pub use write::{Draft, WriteError};
 
 /// How many entries each block of the home page shows.

@@ -86,6 +86,8 @@ impl Content {
         self.store()
             .run(move |store| store.put_items(&[saved]))
             .await?;
+        // Job offers by profile (issue 11).
+        self.notify_matching_job(&item, now).await?;
         Ok(item)
     }
 
@@ -107,6 +109,7 @@ impl Content {
             .run(move |store| store.put_new_item(&saved))
             .await?;
         if created {
+            self.notify_matching_job(&item, now).await?;
             return Ok(item);
         }
         self.store()
@@ -156,6 +159,7 @@ impl Content {
             // Only those who publish may put something on the bornes' screens.
             signage: draft.signage && decision == Decision::Publish,
             details: draft.details,
+            acknowledgement: None,
         };
         // A proposal's 30 days are set when it is validated.
         if kind == Kind::Annonce && item.expires_at.is_none() && item.status == Status::Published {

@@ -219,6 +219,7 @@ impl Builder<'_> {
             media: Vec::new(),
             signage: false,
             details,
+            acknowledgement: None,
         }
     }
 

@@ -319,6 +319,9 @@ pub struct Item {
     #[serde(default)]
     pub signage: bool,
     pub details: Details,
+    /// A note de service: who must confirm they read it ("J'ai lu").
+    #[serde(default)]
+    pub acknowledgement: Option<super::participation::Audience>,
 }
 
 impl Item {
@@ -417,6 +420,7 @@ pub(crate) mod tests {
             media: vec![],
             signage: false,
             details: Details::Actu,
+            acknowledgement: None,
         }
     }
 

@@ -3,8 +3,10 @@
 //! framework type: time is always a parameter, so every rule can be tested with
 //! any instant.
 
+pub mod community;
 pub mod item;
 pub mod mailing;
+pub mod participation;
 pub mod policy;
 pub mod session;
 pub mod space;
@@ -15,6 +17,7 @@ pub use item::{
     AnnonceCategory, BlobHash, Details, EventDetails, Item, ItemId, JobDetails, JobKind, Kind,
     LinkGroup, Media, Status,
 };
+pub use participation::{Audience, Survey, SurveyId};
 pub use session::{DeviceClass, Expiry, Handoff, HandoffKind, Session, SessionLimits};
 pub use space::{Space, UnionSlug};
 pub use user::{Login, Role, User};

@@ -25,6 +25,31 @@ pub enum Action {
     RequestPhotoRemoval,
     /// Remove any photo, decide on reports and takedown requests.
     RemovePhoto,
+    /// Ask an audience to confirm they read an item (a note de service), see
+    /// who has, and send a reminder.
+    ManageAcknowledgement,
+    /// "J'ai lu": confirm having read an item one is asked to.
+    Acknowledge,
+    /// Create a questionnaire.
+    CreateSurvey,
+    /// See the answers of a questionnaire made by `author` at any time, and
+    /// export them.
+    FollowSurvey { author: super::user::Login },
+    /// Star an item, page or link for "Mon espace" (or remove the star).
+    Favourite,
+    /// Comment an actu or an event; `open` says whether its comments are open.
+    Comment { open: bool },
+    /// Open or close an item's comments (its author, the webmasters).
+    ToggleComments,
+    /// Change one's own comment, within the edit window (no item).
+    EditComment {
+        author: super::user::Login,
+        within_window: bool,
+    },
+    /// Remove any comment (webmasters; no item).
+    RemoveComment,
+    /// Create an "espace d'échange" (webmasters; no item).
+    CreateDiscussion,
     /// Read a union's subscriber list, write to its subscribers and see what
     /// became of those messages. Only that union's editors: nobody else,
     /// administrators included (the unions' protocol).
@@ -64,6 +89,13 @@ fn publishes_in(user: &User, space: &Space, kind: Kind) -> bool {
     }
 }
 
+/// Actus and events, published, outside union spaces, may be commented.
+fn commentable(item: &Item) -> bool {
+    matches!(item.kind(), Kind::Actu | Kind::Event)
+        && matches!(item.space, Space::Actus | Space::Agenda)
+        && item.status == Status::Published
+}
+
 /// Whether an agent without publishing rights may propose in `space`.
 fn proposes_in(space: &Space) -> bool {
     matches!(space, Space::Actus | Space::Agenda | Space::Annonces)
@@ -96,8 +128,92 @@ pub fn decide(user: &User, action: &Action, item: Option<&Item>) -> Decision {
             }
         }
         (Action::Create { .. }, Some(_)) => Decision::Deny,
+        (Action::CreateSurvey, None) => {
+            if user.has_any(&[Role::Publisher, Role::Webmaster]) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::FollowSurvey { author }, None) => {
+            if *author == user.login || webmaster {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::CreateSurvey | Action::FollowSurvey { .. }, Some(_)) => Decision::Deny,
+        (Action::ManageAcknowledgement, Some(item)) => {
+            // Notes de service are the administration's: not union posts,
+            // not annonces; and only once published.
+            let fits = !matches!(item.space, Space::Syndicat(_) | Space::Annonces)
+                && item.status == Status::Published;
+            let own_publication =
+                is_own(user, item) && publishes_in(user, &item.space, item.kind());
+            if fits && (manager || own_publication) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::Comment { open }, Some(item)) => {
+            if *open && commentable(item) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::ToggleComments, Some(item)) => {
+            if commentable(item) && (is_own(user, item) || webmaster) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (
+            Action::EditComment {
+                author,
+                within_window,
+            },
+            None,
+        ) => {
+            if *author == user.login && *within_window {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (
+            Action::EditComment { .. } | Action::RemoveComment | Action::CreateDiscussion,
+            Some(_),
+        ) => Decision::Deny,
+        (Action::Favourite, Some(item)) => {
+            if item.status == Status::Published {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+        (Action::Acknowledge, Some(item)) => {
+            let asked = item
+                .acknowledgement
+                .as_ref()
+                .is_some_and(|audience| audience.includes(user));
+            if asked && item.status == Status::Published {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
         (_, None) => match action {
-            Action::Moderate | Action::RemovePhoto if webmaster => Decision::Allow,
+            Action::Moderate
+            | Action::RemovePhoto
+            | Action::RemoveComment
+            | Action::CreateDiscussion
+                if webmaster =>
+            {
+                Decision::Allow
+            }
             _ => Decision::Deny,
         },
         (Action::Edit | Action::Delete, Some(item)) => {
@@ -435,6 +551,180 @@ mod tests {
         }
         let actu = item_in(Space::Actus, "agent", Status::Published);
         assert_eq!(decide(&people()[0].1, &Action::Renew, Some(&actu)), Deny);
+    }
+
+    #[test]
+    fn who_asks_for_and_gives_read_acknowledgements() {
+        use crate::domain::participation::Audience;
+        // Rows: agent, publisher, manager, webmaster, admin, union editor.
+        let cases = [
+            (
+                (Space::Actus, "codir", Status::Published),
+                [Deny, Allow, Allow, Allow, Deny, Deny],
+            ),
+            (
+                (Space::Pages, "codir", Status::Published),
+                [Deny, Allow, Allow, Allow, Deny, Deny],
+            ),
+            (
+                (Space::Rh, "rh", Status::Published),
+                [Deny, Deny, Allow, Allow, Deny, Deny],
+            ),
+            (
+                (Space::Actus, "agent", Status::Pending),
+                [Deny, Deny, Deny, Deny, Deny, Deny],
+            ),
+            (
+                (Space::Annonces, "agent", Status::Published),
+                [Deny, Deny, Deny, Deny, Deny, Deny],
+            ),
+            (
+                (Space::Syndicat(cgt()), "syndicat", Status::Published),
+                [Deny, Deny, Deny, Deny, Deny, Deny],
+            ),
+        ];
+        for ((space, author, status), row) in cases {
+            let item = item_in(space.clone(), author, status.clone());
+            for ((role, person), want) in people().iter().zip(row) {
+                assert_eq!(
+                    decide(person, &Action::ManageAcknowledgement, Some(&item)),
+                    want,
+                    "{role} asking on {space} by {author} ({status:?})"
+                );
+            }
+        }
+        let mut note = item_in(Space::Actus, "codir", Status::Published);
+        for (role, person) in people() {
+            assert_eq!(
+                decide(&person, &Action::Acknowledge, Some(&note)),
+                Deny,
+                "{role}: nothing asked"
+            );
+        }
+        note.acknowledgement = Some(Audience::Everyone);
+        for (role, person) in people() {
+            assert_eq!(
+                decide(&person, &Action::Acknowledge, Some(&note)),
+                Allow,
+                "{role}: everyone"
+            );
+        }
+        // The matrix people have no service: a unit audience leaves them out.
+        note.acknowledgement = Some(Audience::Units(vec!["Espaces verts".into()]));
+        let mut gardener = people()[0].1.clone();
+        assert_eq!(decide(&gardener, &Action::Acknowledge, Some(&note)), Deny);
+        gardener.service = "Espaces verts".into();
+        assert_eq!(decide(&gardener, &Action::Acknowledge, Some(&note)), Allow);
+        note.status = Status::Archived;
+        assert_eq!(decide(&gardener, &Action::Acknowledge, Some(&note)), Deny);
+    }
+
+    #[test]
+    fn who_makes_and_follows_surveys() {
+        let create = [Deny, Allow, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(create) {
+            assert_eq!(
+                decide(person, &Action::CreateSurvey, None),
+                want,
+                "{role} creating a survey"
+            );
+        }
+        let follow = Action::FollowSurvey {
+            author: Login::new("codir"),
+        };
+        // The author and the webmasters only.
+        let want = [Deny, Allow, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(decide(person, &follow, None), want, "{role} following");
+        }
+        let item = item_in(Space::Actus, "codir", Status::Published);
+        assert_eq!(decide(&people()[1].1, &follow, Some(&item)), Deny);
+    }
+
+    #[test]
+    fn everyone_stars_published_items_only() {
+        let published = item_in(Space::Pages, "codir", Status::Published);
+        let pending = item_in(Space::Actus, "agent", Status::Pending);
+        for (role, person) in people() {
+            assert_eq!(
+                decide(&person, &Action::Favourite, Some(&published)),
+                Allow,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &Action::Favourite, Some(&pending)),
+                Deny,
+                "{role}"
+            );
+            assert_eq!(decide(&person, &Action::Favourite, None), Deny, "{role}");
+        }
+    }
+
+    #[test]
+    fn comments_rights_per_role() {
+        let actu = item_in(Space::Actus, "agent", Status::Published);
+        let pending = item_in(Space::Actus, "agent", Status::Pending);
+        let rh = item_in(Space::Rh, "rh", Status::Published);
+        let union = item_in(Space::Syndicat(cgt()), "syndicat", Status::Published);
+        for (role, person) in people() {
+            let comment = |open| Action::Comment { open };
+            assert_eq!(
+                decide(&person, &comment(true), Some(&actu)),
+                Allow,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &comment(false), Some(&actu)),
+                Deny,
+                "{role}: closed"
+            );
+            assert_eq!(
+                decide(&person, &comment(true), Some(&pending)),
+                Deny,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&person, &comment(true), Some(&rh)),
+                Deny,
+                "{role}: RH"
+            );
+            assert_eq!(
+                decide(&person, &comment(true), Some(&union)),
+                Deny,
+                "{role}: union"
+            );
+        }
+        // Opening comments: the author (agent) and the webmasters.
+        let want = [Allow, Deny, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(
+                decide(person, &Action::ToggleComments, Some(&actu)),
+                want,
+                "{role}"
+            );
+        }
+        let want = [Deny, Deny, Deny, Allow, Deny, Deny];
+        for ((role, person), want) in people().iter().zip(want) {
+            assert_eq!(decide(person, &Action::RemoveComment, None), want, "{role}");
+            assert_eq!(
+                decide(person, &Action::CreateDiscussion, None),
+                want,
+                "{role}"
+            );
+            assert_eq!(
+                decide(person, &Action::CreateDiscussion, Some(&actu)),
+                Deny,
+                "{role}"
+            );
+        }
+        let agent = &people()[0].1;
+        let own = |within_window| Action::EditComment {
+            author: Login::new("agent"),
+            within_window,
+        };
+        assert_eq!(decide(agent, &own(true), None), Allow);
+        assert_eq!(decide(agent, &own(false), None), Deny, "after 15 minutes");
+        assert_eq!(decide(&people()[3].1, &own(true), None), Deny, "not theirs");
     }
 
     #[test]

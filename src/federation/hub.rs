@@ -758,6 +758,34 @@ async fn apply(hub: &Arc<Hub>, peer: &PeerEdge, envelope: Envelope) -> Result<Re
                 pending: false,
             })
         }
+        Submission::Acknowledge { item } => {
+            // When the agent tapped, not when it arrived; a replay keeps the first.
+            hub.content
+                .acknowledge(&user, item, envelope.created)
+                .await?;
+            Ok(Receipt::Accepted {
+                item: Some(item),
+                pending: false,
+            })
+        }
+        Submission::Answer { survey, values } => {
+            // Open when the agent answered; a replay finds the "has answered"
+            // flag and adds nothing. The answer's id is random, never the key.
+            hub.content
+                .answer_survey(&user, survey, values, rand::random(), envelope.created)
+                .await?;
+            Ok(Receipt::Accepted {
+                item: None,
+                pending: false,
+            })
+        }
+        Submission::Favourite { item, on } => {
+            hub.content.set_favourite(&user, item, on).await?;
+            Ok(Receipt::Accepted {
+                item: Some(item),
+                pending: false,
+            })
+        }
     }
 }
 
@@ -872,6 +900,127 @@ mod tests {
         let other_hub = super::tests::hub(elsewhere.path(), Arc::new(ManualClock::new(start)));
         let foreign = other_hub.grant_for(&Login::new("agent"), "e-1");
         assert!(hub.check_grant(&foreign, "e-1", start).is_err());
+    }
+
+    /// Applies one envelope from edge `e-1` for `login`, as `post_submission` does.
+    async fn deliver(hub: &Arc<Hub>, login: &str, key: u128, submission: Submission) -> Receipt {
+        let peer = PeerEdge {
+            id: "e-1".into(),
+            version: "test".into(),
+        };
+        let envelope = Envelope {
+            key,
+            created: hub.clock.now(),
+            grant: hub.grant_for(&Login::new(login), "e-1"),
+            submission,
+        };
+        match apply(hub, &peer, envelope).await {
+            Ok(receipt) => receipt,
+            Err(Failure::Refused(message)) => Receipt::Refused { message },
+            Err(Failure::Internal(e)) => panic!("{e}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn acknowledgements_answers_and_stars_from_an_edge_apply_once() {
+        use crate::domain::participation::{AnswerValue, Audience, Question, QuestionKind, Survey};
+        let dir = tempfile::tempdir().unwrap();
+        let start: jiff::Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let hub = Arc::new(hub(dir.path(), clock.clone()));
+        let mut agent = crate::domain::User {
+            login: Login::new("agent"),
+            given_name: "Camille".into(),
+            surname: "Lefèvre".into(),
+            mail: String::new(),
+            service: "Espaces verts".into(),
+            direction: String::new(),
+            function: String::new(),
+            phone: String::new(),
+            roles: vec![],
+            disabled: false,
+            photo: None,
+            manager: None,
+        };
+        hub.store.put_users(std::slice::from_ref(&agent)).unwrap();
+        let mut note = crate::domain::item::tests::actu(start);
+        note.acknowledgement = Some(Audience::Units(vec!["Espaces verts".into()]));
+        hub.store.put_items(std::slice::from_ref(&note)).unwrap();
+
+        let ack = Submission::Acknowledge { item: note.id };
+        let receipt = deliver(&hub, "agent", 1, ack.clone()).await;
+        assert!(matches!(receipt, Receipt::Accepted { .. }), "{receipt:?}");
+        assert_eq!(
+            hub.store.acknowledged_at(note.id, &agent.login).unwrap(),
+            Some(start)
+        );
+        // Delivered again (another key, the edge replaying): still one, the first.
+        clock.advance(SignedDuration::from_mins(5));
+        deliver(&hub, "agent", 2, ack).await;
+        assert_eq!(
+            hub.store.acknowledgements_of(note.id).unwrap(),
+            vec![(agent.login.clone(), start)]
+        );
+        // Someone outside the audience is refused with a sentence.
+        agent.login = Login::new("autre");
+        agent.service = "Communication".into();
+        hub.store.put_users(std::slice::from_ref(&agent)).unwrap();
+        let refused = deliver(&hub, "autre", 3, Submission::Acknowledge { item: note.id }).await;
+        assert!(matches!(refused, Receipt::Refused { .. }));
+
+        let survey = Survey {
+            id: crate::domain::SurveyId::new(start, 9),
+            title: "Réfectoire".into(),
+            intro: String::new(),
+            author: Login::new("codir"),
+            author_name: String::new(),
+            audience: Audience::Everyone,
+            opens: start,
+            closes: start + SignedDuration::from_hours(48),
+            anonymous: true,
+            live_results: false,
+            questions: vec![Question {
+                label: "Note".into(),
+                kind: QuestionKind::Scale,
+                required: true,
+            }],
+            created: start,
+        };
+        hub.store.put_survey(&survey).unwrap();
+        let answer = Submission::Answer {
+            survey: survey.id,
+            values: vec![AnswerValue::Scale(4)],
+        };
+        for key in [10, 11] {
+            let receipt = deliver(&hub, "agent", key, answer.clone()).await;
+            assert!(matches!(receipt, Receipt::Accepted { .. }), "{receipt:?}");
+        }
+        let answers = hub.store.survey_answers(survey.id).unwrap();
+        assert_eq!(answers.len(), 1, "one answer however often delivered");
+        assert_eq!(answers[0].by, None, "anonymous: no login stored");
+        let storage = hub.store.survey_storage(survey.id).unwrap();
+        assert_ne!(storage.answers[0].0, 10, "the answer id is not the key");
+        assert_eq!(storage.respondents, vec!["agent".to_owned()]);
+
+        // A star sets a state: delivered twice, still one favourite; then off.
+        for key in [20, 21] {
+            let on = Submission::Favourite {
+                item: note.id,
+                on: true,
+            };
+            assert!(matches!(
+                deliver(&hub, "agent", key, on).await,
+                Receipt::Accepted { .. }
+            ));
+        }
+        let login = Login::new("agent");
+        assert_eq!(hub.store.favourites_of(&login).unwrap().len(), 1);
+        let off = Submission::Favourite {
+            item: note.id,
+            on: false,
+        };
+        deliver(&hub, "agent", 22, off).await;
+        assert!(hub.store.favourites_of(&login).unwrap().is_empty());
     }
 
     #[test]

@@ -130,6 +130,24 @@ pub enum Submission {
     CharterAcceptance {
         version: u32,
     },
+    /// "J'ai lu" on a note de service (issue 11). Idempotent: the first
+    /// confirmation counts.
+    Acknowledge {
+        item: ItemId,
+    },
+    /// An answer to a questionnaire (issue 11). Idempotent through the
+    /// survey's "has answered" flag. For an anonymous survey the hub stores
+    /// the values without the agent.
+    Answer {
+        survey: crate::domain::SurveyId,
+        values: Vec<crate::domain::participation::AnswerValue>,
+    },
+    /// A star put on (or taken off) an item for "Mon espace" (issue 11).
+    /// Sets a state: applying it twice is harmless.
+    Favourite {
+        item: ItemId,
+        on: bool,
+    },
     /// Join or leave a union's mailing list (idempotent: sets the state).
     /// Applied on the hub only; the edge never holds subscription state.
     Subscription {

@@ -64,6 +64,18 @@ fn each_table(visitor: &mut impl EachTable) -> Result<()> {
     visitor.table(MAIL_DONE)?;
     visitor.table(FEED_TOKENS)?;
     visitor.table(FEED_TOKEN_OF_LOGIN)?;
+    visitor.table(ITEMS_TO_ACKNOWLEDGE)?;
+    visitor.table(ACKNOWLEDGEMENTS)?;
+    visitor.table(SURVEYS)?;
+    visitor.table(SURVEY_ANSWERS)?;
+    visitor.table(SURVEY_RESPONDENTS)?;
+    visitor.table(FAVOURITES)?;
+    visitor.table(JOB_PROFILES)?;
+    visitor.table(COMMENTS_OPEN)?;
+    visitor.table(COMMENTS)?;
+    visitor.table(DISCUSSIONS)?;
+    visitor.table(DISCUSSION_POSTS)?;
+    visitor.table(DISCUSSION_FOLLOWERS)?;
     Ok(())
 }
 

@@ -281,6 +281,9 @@ pub(super) fn put_one(tx: &WriteTransaction, item: &Item) -> Result<u64> {
     if let Details::Page { slug, .. } = &item.details {
         slugs.insert(slug.as_str(), id)?;
     }
+    if item.acknowledgement.is_some() {
+        tx.open_table(ITEMS_TO_ACKNOWLEDGE)?.insert(id, ())?;
+    }
     append_change(tx, item.id, item.version, item.updated)
 }
 
@@ -322,6 +325,9 @@ fn unindex(tx: &WriteTransaction, old: &Item) -> Result<()> {
     }
     if let Details::Page { slug, .. } = &old.details {
         tx.open_table(PAGES_BY_SLUG)?.remove(slug.as_str())?;
+    }
+    if old.acknowledgement.is_some() {
+        tx.open_table(ITEMS_TO_ACKNOWLEDGE)?.remove(id)?;
     }
     Ok(())
 }

@@ -7,11 +7,13 @@
 
 pub mod backup;
 mod codec;
+mod discussions;
 mod federation;
 mod feeds;
 mod identity;
 mod items;
 mod moderation;
+mod participation;
 pub mod tables;
 mod unions;
 
@@ -24,6 +26,7 @@ pub use feeds::FeedToken;
 pub use identity::{Acceptance, AuditEntry, Charter, SessionFacts};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
+pub use participation::{AnswerOutcome, SurveyStorage};
 pub use unions::DueMail;
 
 /// The store's page cache.
@@ -172,6 +175,18 @@ impl Store {
             tx.open_table(tables::DELIVERIES)?;
             tx.open_table(tables::GRANTS)?;
             tx.open_table(tables::GONE)?;
+            tx.open_table(tables::ITEMS_TO_ACKNOWLEDGE)?;
+            tx.open_table(tables::ACKNOWLEDGEMENTS)?;
+            tx.open_table(tables::SURVEYS)?;
+            tx.open_table(tables::SURVEY_ANSWERS)?;
+            tx.open_table(tables::SURVEY_RESPONDENTS)?;
+            tx.open_table(tables::FAVOURITES)?;
+            tx.open_table(tables::JOB_PROFILES)?;
+            tx.open_table(tables::COMMENTS_OPEN)?;
+            tx.open_table(tables::COMMENTS)?;
+            tx.open_table(tables::DISCUSSIONS)?;
+            tx.open_table(tables::DISCUSSION_POSTS)?;
+            tx.open_table(tables::DISCUSSION_FOLLOWERS)?;
             tx.open_table(tables::UNION_SUBSCRIPTIONS)?;
             tx.open_table(tables::UNION_MESSAGES)?;
             tx.open_table(tables::MAIL_PENDING)?;

@@ -12,9 +12,15 @@ use crate::domain::{BlobHash, Item, ItemId, Login, Status};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoticeKind {
     Validated,
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
     PhotoRemoved,
     Removed,
+    /// "Merci de confirmer votre lecture" of a note de service (issue 11).
+    ReadReminder,
+    /// A new job offer matches the agent's profile (issue 11).
+    MatchingJob,
 }
 
 /// An in-app message to an agent about one of their items.
@@ -34,6 +40,12 @@ pub enum ReportKind {
     Content { reason: String },
     /// "I am in this photo and did not agree" (the photo is hidden at once).
     Photo { media: BlobHash },
+    /// A comment under the item breaks the charter (issue 11).
+    Comment {
+        comment: u128,
+        excerpt: String,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -108,6 +108,56 @@ pub const GRANTS: TableDefinition<&str, &[u8]> = TableDefinition::new("grants");
 /// (deleted, unpublished). An older copy never comes back over them.
 pub const GONE: TableDefinition<u128, u64> = TableDefinition::new("gone");
 
+// ---- Participation (issue 11).
+
+/// item id (u128) → (): published or not, items that ask an audience to
+/// confirm reading (`Item::acknowledgement` set). Kept by `put_one`/`unindex`.
+pub const ITEMS_TO_ACKNOWLEDGE: TableDefinition<u128, ()> =
+    TableDefinition::new("items_to_acknowledge");
+
+/// (item id, login) → when the agent tapped "J'ai lu" (ms since the epoch).
+pub const ACKNOWLEDGEMENTS: TableDefinition<(u128, &str), i64> =
+    TableDefinition::new("acknowledgements");
+
+/// survey id (ULID as u128) → CBOR `Survey`.
+pub const SURVEYS: TableDefinition<u128, &[u8]> = TableDefinition::new("surveys");
+
+/// (survey id, answer id) → CBOR `Answer`. The answer id is 128 random bits
+/// (not time-ordered), and an anonymous survey's answer holds no login and
+/// no time: nothing here leads back to an agent.
+pub const SURVEY_ANSWERS: TableDefinition<(u128, u128), &[u8]> =
+    TableDefinition::new("survey_answers");
+
+/// (survey id, login) → (): "has answered", kept apart from the answers and
+/// without a time, only to refuse a second answer.
+pub const SURVEY_RESPONDENTS: TableDefinition<(u128, &str), ()> =
+    TableDefinition::new("survey_respondents");
+
+/// (login, item id) → (): the agent's favourites ("Mon espace"): items,
+/// pages and links, starred with one tap.
+pub const FAVOURITES: TableDefinition<(&str, u128), ()> = TableDefinition::new("favourites");
+
+/// login → CBOR `JobProfile`: the job offers an agent wants first and to be
+/// told about (category, filière, service).
+pub const JOB_PROFILES: TableDefinition<&str, &[u8]> = TableDefinition::new("job_profiles");
+
+/// item id → (): actus and events whose comments are open.
+pub const COMMENTS_OPEN: TableDefinition<u128, ()> = TableDefinition::new("comments_open");
+
+/// (item id, comment id as ULID u128) → CBOR `Comment`.
+pub const COMMENTS: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("comments");
+
+/// discussion id (ULID as u128) → CBOR `Discussion`: the "espaces d'échange".
+pub const DISCUSSIONS: TableDefinition<u128, &[u8]> = TableDefinition::new("discussions");
+
+/// (discussion id, message id as ULID u128) → CBOR `Comment` (its `item` is
+/// the discussion id).
+pub const DISCUSSION_POSTS: TableDefinition<(u128, u128), &[u8]> =
+    TableDefinition::new("discussion_posts");
+
+/// (login, discussion id) → (): the spaces an agent follows.
+pub const DISCUSSION_FOLLOWERS: TableDefinition<(&str, u128), ()> =
+    TableDefinition::new("discussion_followers");
 // ---- Union mailing lists (DESIGN §1, §4). Hub only: never replicated, never
 // counted but for that union's editors.
 

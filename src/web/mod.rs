@@ -248,13 +248,20 @@ fn app(state: AppState, compress: bool) -> Router {
 
 /// What an edge leaves to the hub: changing or removing published content,
 /// moderation, and the administration that is the hub's (charter, annuaire).
-const HUB_ONLY: [&str; 6] = [
+const HUB_ONLY: [&str; 11] = [
     "/modifier/",
     "/supprimer/",
     "/renouveler/",
     "/moderation",
     "/admin/charte",
     "/admin/annuaire",
+    // Participation (issue 11): the follow-up of notes and the questionnaires
+    // (which are not replicated) live on the hub.
+    "/suivi-lecture/",
+    "/questionnaires",
+    "/emploi/profil",
+    "/commentaires/",
+    "/echanges",
 ];
 
 async fn hub_only(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -32,6 +32,7 @@ const PAGES = [
   { login: 'codir', path: '/mes-publications', heading: true },
   { login: 'webmestre', path: '/moderation', heading: true },
   { login: 'dsi', path: '/admin', heading: true },
+  { login: 'codir', path: '/questionnaires/nouveau', heading: true },
   { login: 'syndicat', path: '/syndicats/cgt/messages', heading: true },
   { login: 'syndicat', path: '/syndicats/cgt/abonnes', heading: true },
 ];

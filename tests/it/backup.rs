@@ -40,6 +40,7 @@ fn item(i: u128, blob: BlobHash) -> Item {
         }],
         signage: false,
         details: Details::Actu,
+        acknowledgement: None,
     }
 }
 

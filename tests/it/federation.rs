@@ -261,6 +261,7 @@ fn bulk_items(count: usize) -> Vec<Item> {
                 media: vec![],
                 signage: false,
                 details: Details::Actu,
+                acknowledgement: None,
             }
         })
         .collect()
@@ -809,4 +810,100 @@ async fn a_subscription_made_on_an_edge_reaches_the_hub_and_stays_off_the_edge()
     );
     let cgt = kiosque::domain::UnionSlug::parse("cgt").unwrap();
     assert!(store.subscribers(&cgt).unwrap().is_empty());
+}
+
+/// Participation on an edge (issue 11): a note asked on the hub reaches the
+/// borne, whose "J'ai lu" and star travel through the outbox to the hub;
+/// what is not replicated (questionnaires) is left to the hub in French.
+#[tokio::test]
+async fn read_confirmations_and_favourites_made_on_a_borne_reach_the_hub() {
+    let root = tempfile::tempdir().unwrap();
+    let hub = Hub::new(root.path(), 0);
+    let hub_process = hub.start();
+    let edge = Edge::new(root.path(), "borne", &hub);
+    let code = invite(&hub, "Borne du réfectoire").await;
+    assert!(edge.enroll(&hub, &code).0);
+    let edge_process = edge.start();
+    edge_process.wait_for_line("catch-up ", Duration::from_secs(30));
+
+    // On the hub: the webmaster publishes a note and asks everyone to confirm.
+    let webmaster = sign_in(&hub.web, "webmestre").await;
+    let id = publish_actu(&hub, &webmaster, "Note de service : port des EPI").await;
+    let token = csrf(&webmaster, &hub.web).await;
+    let asked = webmaster
+        .post(format!("{}/suivi-lecture/{id}", hub.web))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("public", "tous"),
+            ("action", "demander"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status().as_u16(), 303);
+
+    // On the borne: the note waits on the home page; "J'ai lu", then a star.
+    let borne = sign_in(&edge.kiosk, "agent").await;
+    within(Duration::from_secs(10), "the note on the borne", || async {
+        let (_, home) = page(&borne, &format!("{}/", edge.kiosk)).await;
+        crate::support::text(&home, ".ack-list a") == "Note de service : port des EPI"
+    })
+    .await;
+    let token = csrf(&borne, &edge.kiosk).await;
+    let done = borne
+        .post(format!("{}/lu/{id}", edge.kiosk))
+        .form(&[("csrf", token.as_str()), ("retour", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status().as_u16(), 303);
+    let (_, home) = page(&borne, &format!("{}/", edge.kiosk)).await;
+    assert!(
+        crate::support::select(&home, ".ack-list").is_empty(),
+        "done at once on the borne"
+    );
+    let starred = borne
+        .post(format!("{}/favori/{id}", edge.kiosk))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("etat", "oui"),
+            ("retour", "/mon-espace"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(starred.status().as_u16(), 303);
+
+    // The hub's follow-up counts Camille; her favourite is on the hub.
+    within(
+        Duration::from_secs(10),
+        "the confirmation on the hub",
+        || async {
+            let (_, follow) = page(&webmaster, &format!("{}/suivi-lecture/{id}", hub.web)).await;
+            crate::support::text(&follow, "table[aria-labelledby=titre-lu] tbody")
+                .contains("Camille Lefèvre")
+        },
+    )
+    .await;
+    let phone = sign_in(&hub.web, "agent").await;
+    within(
+        Duration::from_secs(10),
+        "the favourite on the hub",
+        || async {
+            let (_, mine) = page(&phone, &format!("{}/mon-espace", hub.web)).await;
+            crate::support::text(&mine, "ul.favourites li a") == "Note de service : port des EPI"
+        },
+    )
+    .await;
+
+    // Questionnaires are not replicated: the borne says where to go.
+    let (status, html) = page(&borne, &format!("{}/questionnaires", edge.kiosk)).await;
+    assert_eq!(status, 403);
+    assert!(
+        html.html().contains("intranet principal"),
+        "{}",
+        html.html()
+    );
+    edge_process.stop();
+    hub_process.stop();
 }

@@ -2,6 +2,7 @@
 //! port 0 with their own temporary data directory (no fixed ports, no sleeps).
 
 mod backup;
+mod community;
 mod config_docs;
 mod federation;
 mod feeds;
@@ -10,6 +11,7 @@ mod identity;
 mod kiosk;
 mod ldap;
 mod ops;
+mod participation;
 mod process;
 mod publishing;
 mod rights;

@@ -7,7 +7,16 @@ use crate::web::auth::Visitor;
 use crate::web::views::{Section, pages};
 use crate::web::{AppState, WebError};
 
-pub async fn get_home(visitor: Visitor, State(state): State<AppState>) -> Result<Markup, WebError> {
+#[derive(serde::Deserialize)]
+pub struct HomeQuery {
+    lu: Option<String>,
+}
+
+pub async fn get_home(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<HomeQuery>,
+) -> Result<Markup, WebError> {
     let chrome = state.chrome(Section::Home, &visitor);
     if visitor.signed_in.is_none() {
         // Only a borne gets here signed out: its idle screen.
@@ -30,7 +39,20 @@ pub async fn get_home(visitor: Visitor, State(state): State<AppState>) -> Result
             main
         }
     };
-    Ok(pages::home(&chrome, &main))
+    let personal = match &visitor.signed_in {
+        Some(signed_in) => {
+            let pending = super::participation::pending_for(&state, &signed_in.user).await?;
+            let surveys = super::participation::surveys_waiting(&state, &signed_in.user).await?;
+            crate::web::views::acknowledgements::personal_block(
+                &chrome,
+                &pending,
+                surveys,
+                query.lu.is_some(),
+            )
+        }
+        None => maud::html! {},
+    };
+    Ok(pages::home(&chrome, personal, &main))
 }
 
 /// Keeps a session alive ("Je suis toujours là" on a borne): any signed-in

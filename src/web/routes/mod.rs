@@ -3,17 +3,23 @@
 pub mod account;
 mod admin;
 mod agenda;
+mod comments;
+mod discussions;
 mod edges;
 mod feeds;
 mod handoff;
 mod home;
+mod jobs;
 pub mod media;
 mod moderation;
+mod my_space;
 mod pages;
+mod participation;
 mod people;
 mod publish;
 mod search;
 mod spaces;
+mod surveys;
 mod unions;
 
 use axum::Router;
@@ -149,6 +155,68 @@ pub fn routes() -> Router<AppState> {
             get(unions::get_messages).post(unions::post_message),
         )
         .route("/syndicats/{slug}/{id}", get(unions::get_union_item))
+        // Participation (issue 11).
+        .route("/lu/{id}", post(participation::post_acknowledge))
+        .route("/mon-espace", get(my_space::get_my_space))
+        .route(
+            "/echanges",
+            get(discussions::get_spaces).post(discussions::post_space),
+        )
+        .route(
+            "/echanges/{id}",
+            get(discussions::get_space).post(discussions::post_message),
+        )
+        .route("/echanges/{id}/suivre", post(discussions::post_follow))
+        .route(
+            "/echanges/{id}/{post}/modifier",
+            get(discussions::get_edit).post(discussions::post_edit),
+        )
+        .route(
+            "/echanges/{id}/{post}/retirer",
+            post(discussions::post_remove),
+        )
+        .route(
+            "/echanges/{id}/{post}/signaler",
+            post(discussions::post_report),
+        )
+        .route("/commentaires/{id}", post(comments::post_comment))
+        .route("/commentaires/{id}/ouverture", post(comments::post_toggle))
+        .route(
+            "/commentaires/{id}/{comment}/modifier",
+            get(comments::get_edit).post(comments::post_edit),
+        )
+        .route(
+            "/commentaires/{id}/{comment}/retirer",
+            post(comments::post_remove),
+        )
+        .route(
+            "/commentaires/{id}/{comment}/signaler",
+            post(comments::post_report),
+        )
+        .route(
+            "/emploi/profil",
+            get(jobs::get_profile).post(jobs::post_profile),
+        )
+        .route("/favori/{id}", post(my_space::post_favourite))
+        .route(
+            "/suivi-lecture/{id}",
+            get(participation::get_follow).post(participation::post_follow),
+        )
+        .route(
+            "/suivi-lecture/{id}/relance",
+            post(participation::post_remind),
+        )
+        .route("/questionnaires", get(surveys::get_surveys))
+        .route(
+            "/questionnaires/nouveau",
+            get(surveys::get_new_survey).post(surveys::post_new_survey),
+        )
+        .route(
+            "/questionnaires/{id}",
+            get(surveys::get_survey).post(surveys::post_answer),
+        )
+        .route("/questionnaires/{id}/resultats", get(surveys::get_results))
+        .route("/questionnaires/{id}/export.csv", get(surveys::get_export))
         .route(
             "/desabonnement/{token}",
             get(unions::get_unsubscribe).post(unions::post_unsubscribe),

@@ -25,7 +25,10 @@ pub async fn get_page(
         .page(slug, chrome.now)
         .await?
         .ok_or(WebError::NotFound)?;
-    let can = super::spaces::actions_for(&signed_in.user, &node.item, &query);
+    let mut can = super::spaces::actions_for(&signed_in.user, &node.item, &query);
+    can.acknowledgement =
+        super::participation::ack_box_for(&state, &signed_in.user, &node.item).await?;
+    can.starred = Some(super::my_space::starred(&state, &signed_in.user, &node.item).await?);
     Ok(pages::content_page(&chrome, &ancestors, &node, &can))
 }
 

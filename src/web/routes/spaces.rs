@@ -135,7 +135,7 @@ pub async fn get_annonces(
 }
 
 pub async fn get_emploi(
-    visitor: Visitor,
+    Agent(signed_in, visitor): Agent,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Markup, WebError> {
@@ -147,6 +147,7 @@ pub async fn get_emploi(
         ),
     };
     let chrome = state.chrome(Section::Emploi, &visitor);
+    let (profile, matching) = super::jobs::matching(&state, &signed_in.user).await?;
     let base = match kind {
         Some(k) => format!("/emploi?type={}", k.key()),
         None => "/emploi".into(),
@@ -172,7 +173,13 @@ pub async fn get_emploi(
             intro: "Offres d'emploi internes, formations et concours de la fonction publique territoriale.",
             listing: &listing,
             base,
-            filters: pages::job_filters(kind),
+            filters: html! {
+                // Offers matching the agent's profile first (issue 11).
+                @if page == 1 && kind.is_none() && !state.federation.is_edge() {
+                    (crate::web::views::jobs::matching_block(profile.as_ref(), &matching))
+                }
+                (pages::job_filters(kind))
+            },
         },
     ))
 }
@@ -187,6 +194,7 @@ pub struct ItemQuery {
     signale: Option<String>,
     photo: Option<String>,
     renouvele: Option<String>,
+    lu: Option<String>,
 }
 
 /// What the viewer may do on an item's page, and the message of a just-done action.
@@ -209,9 +217,14 @@ pub fn actions_for(
             Some("La photo est masquée. Les webmestres vont examiner votre demande.")
         } else if query.renouvele.is_some() {
             Some("Votre annonce est prolongée de 30 jours.")
+        } else if query.lu.is_some() {
+            Some("Merci : votre lecture est confirmée.")
         } else {
             None
         },
+        acknowledgement: Default::default(),
+        starred: None,
+        comments: None,
     }
 }
 
@@ -262,5 +275,10 @@ pub async fn get_item(
         .ok_or(WebError::NotFound)?;
     let mut can = actions_for(&signed_in.user, &item, &query);
     can.continue_url = continue_url(&state, &visitor, &item).await?;
+    can.acknowledgement = super::participation::ack_box_for(&state, &signed_in.user, &item).await?;
+    can.comments = super::comments::comments_for(&state, &signed_in.user, &item).await?;
+    if item.status == crate::domain::Status::Published {
+        can.starred = Some(super::my_space::starred(&state, &signed_in.user, &item).await?);
+    }
     Ok(pages::item(&chrome, &item, &can))
 }

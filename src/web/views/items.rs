@@ -154,6 +154,12 @@ pub struct ItemActions {
     pub photo_request: bool,
     /// The outcome of the last action, in French.
     pub message: Option<&'static str>,
+    /// Read acknowledgement ("J'ai lu"), when it concerns the viewer.
+    pub acknowledgement: super::acknowledgements::AckBox,
+    /// Whether the viewer starred it ("Mon espace"); None: no star offered.
+    pub starred: Option<bool>,
+    /// Comments (actus and events).
+    pub comments: Option<super::comments::CommentsBox>,
 }
 
 pub fn actions(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
@@ -281,7 +287,10 @@ pub fn item_page(item: &Item, chrome: &Chrome, can: &ItemActions) -> Markup {
                     " · mis à jour le " (format::date_long(item.updated, tz))
                 }
             }
+            (super::acknowledgements::ack_box(item, chrome, &can.acknowledgement))
+            @if let Some(starred) = can.starred { (super::my_space::star_form(chrome, item, starred, &item_url(item))) }
             (actions(item, chrome, can))
+            @if let Some(comments) = &can.comments { (super::comments::comments_section(item, chrome, comments)) }
             @if chrome.device == crate::domain::DeviceClass::Kiosk && item.status == crate::domain::Status::Published {
                 (super::handoff::continue_box(chrome, &item_url(item), can.continue_url.as_deref()))
             }

@@ -128,6 +128,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                     div.header-actions {
                         @if let Some(user) = chrome.user {
                             a.header-user href="/compte" title="Mon compte" { (icon("user")) span { (user.given_name) " " (user.surname) } }
+                            a.button href="/mon-espace" { (icon("heart")) span { "Mon espace" } }
                             a.button href="/mes-publications" { (icon("news")) span { "Mes publications" } }
                             @if let Some(pending) = chrome.pending {
                                 a.button.queue-count href="/moderation" { (icon("flag")) span { "Modération" } span.badge aria-label=(format!("{pending} en attente")) { (pending) } }
@@ -171,7 +172,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                 main #contenu tabindex="-1" { (main) }
                 footer.site-footer {
                     p { (site.name) " — intranet réservé aux agents de la collectivité." }
-                    p { a href="/charte" { "Charte de l'intranet" } " · " a href="/flux" { "Flux d'info" } " · " a href="/liens" { "Assistance" } " · " a href="/accessibilite" { "Accessibilité : partiellement conforme" } }
+                    p { a href="/charte" { "Charte de l'intranet" } " · " a href="/flux" { "Flux d'info" } " · " a href="/questionnaires" { "Questionnaires" } " · " a href="/echanges" { "Espaces d'échange" } " · " a href="/liens" { "Assistance" } " · " a href="/accessibilite" { "Accessibilité : partiellement conforme" } }
                     @if site.demo {
                         p.demo-note { "Démonstration : les personnes et les contenus sont fictifs." }
                     }

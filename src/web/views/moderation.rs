@@ -8,7 +8,7 @@ use super::layout::{Chrome, csrf_field, page};
 use crate::domain::{Item, Status};
 use crate::store::{Delivery, Notice, NoticeKind, OutboxEntry, Report, ReportKind};
 
-fn status_label(status: &Status) -> &'static str {
+pub fn status_label(status: &Status) -> &'static str {
     match status {
         Status::Draft => "Brouillon",
         Status::Pending => "En attente de validation",
@@ -79,6 +79,17 @@ pub fn queue(
                                         }
                                     }
                                 }
+                                ReportKind::Comment { comment, excerpt, reason } => {
+                                    p { "Commentaire signalé : « " (excerpt) " »" }
+                                    p { "Motif : " (reason) }
+                                    @if let Some(item) = item {
+                                        p { a href=(format!("{}#commentaire-{}", item_url(item), ulid::Ulid(*comment))) { "Voir le commentaire (vous pouvez le retirer sous l'article)" } }
+                                    }
+                                    form.inline-form method="post" action=(format!("/moderation/signalement/{}", ulid::Ulid(report.id))) {
+                                        (csrf_field(chrome))
+                                        button.button type="submit" { "Classer le signalement" }
+                                    }
+                                }
                                 ReportKind::Photo { media } => {
                                     p { "Une personne indique figurer sur cette photo sans avoir donné son accord. La photo est masquée en attendant votre décision." }
                                     @if let Some(item) = item {
@@ -102,7 +113,7 @@ pub fn queue(
     )
 }
 
-fn notice_text(notice: &Notice) -> String {
+pub fn notice_text(notice: &Notice) -> String {
     match &notice.kind {
         NoticeKind::Validated => format!("« {} » a été validé et publié.", notice.title),
         NoticeKind::Rejected { reason } => {
@@ -113,6 +124,14 @@ fn notice_text(notice: &Notice) -> String {
             notice.title
         ),
         NoticeKind::Removed => format!("« {} » a été retiré de l'intranet.", notice.title),
+        NoticeKind::MatchingJob => format!(
+            "Nouvelle offre pour votre profil : « {} » (rubrique Emploi et formation).",
+            notice.title
+        ),
+        NoticeKind::ReadReminder => format!(
+            "Rappel : merci de lire « {} » et de confirmer votre lecture avec le bouton « J'ai lu ».",
+            notice.title
+        ),
     }
 }
 

@@ -11,18 +11,26 @@ use super::layout::{Chrome, page, pagination};
 use crate::content::{Home, Listing, PageNode};
 use crate::domain::{AnnonceCategory, Details, Item, JobKind};
 
-/// The home page around its shared part (see [`home_main`]).
-pub fn home(chrome: &Chrome, main: &str) -> Markup {
-    page(chrome, "Accueil", maud::PreEscaped(main.to_owned()))
+/// The home page around its shared part (see [`home_main`]): the agent's own
+/// block (notes to confirm, questionnaires waiting) comes first.
+pub fn home(chrome: &Chrome, personal: Markup, main: &str) -> Markup {
+    let today = format::date_long(chrome.now, chrome.tz());
+    page(
+        chrome,
+        "Accueil",
+        html! {
+            h1.visually-hidden { "Accueil de l'intranet" }
+            p.today { "Nous sommes " (today) "." }
+            (personal)
+            (maud::PreEscaped(main))
+        },
+    )
 }
 
 /// The part of the home page that is the same for every agent at a given
 /// minute, so that it can be rendered once and reused.
 pub fn home_main(chrome: &Chrome, data: &Home) -> Markup {
-    let today = format::date_long(chrome.now, chrome.tz());
     html! {
-            h1.visually-hidden { "Accueil de l'intranet" }
-            p.today { "Nous sommes " (today) "." }
             div.home-grid {
                 section.block.block-une aria-labelledby="titre-une" {
                     h2 #titre-une { "À la une" }
@@ -306,6 +314,8 @@ pub fn content_page(
                     }
                 }
                 p.byline { "Mis à jour le " (format::date_long(item.updated, chrome.tz())) }
+                (super::acknowledgements::ack_box(item, chrome, &can.acknowledgement))
+                @if let Some(starred) = can.starred { (super::my_space::star_form(chrome, item, starred, &item_url(item))) }
                 (super::items::actions(item, chrome, can))
             }
         },
