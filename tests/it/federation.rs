@@ -481,6 +481,18 @@ async fn an_edge_enrolls_catches_up_follows_the_hub_and_is_revoked() {
     hub_process.stop();
 }
 
+/// A demo hub and a borne enrolled with it, both started, the borne's copy made.
+async fn hub_and_borne(root: &Path, name: &str) -> (Hub, Process, Edge, Process) {
+    let hub = Hub::new(root, 0);
+    let hub_process = hub.start();
+    let edge = Edge::new(root, "borne", &hub);
+    let code = invite(&hub, name).await;
+    assert!(edge.enroll(&hub, &code).0);
+    let edge_process = edge.start();
+    edge_process.wait_for_line("catch-up ", Duration::from_secs(30));
+    (hub, hub_process, edge, edge_process)
+}
+
 /// Counts the hub's items titled `prefix…` (hub stopped).
 fn titles_on(store_path: &Path, prefix: &str) -> Vec<String> {
     let store = Store::open(store_path).unwrap();
@@ -503,12 +515,8 @@ async fn pending_on_hub(hub: &Hub, webmaster: &reqwest::Client, prefix: &str) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_write_made_on_an_edge_reaches_the_hub_exactly_once() {
     let root = tempfile::tempdir().unwrap();
-    let hub = Hub::new(root.path(), 0);
-    let hub_process = hub.start();
-    let edge = Edge::new(root.path(), "borne", &hub);
-    let code = invite(&hub, "Borne du réfectoire").await;
-    assert!(edge.enroll(&hub, &code).0);
-    let edge_process = edge.start();
+    let (hub, hub_process, edge, edge_process) =
+        hub_and_borne(root.path(), "Borne du réfectoire").await;
     let agent = sign_in(&edge.web, "agent").await;
 
     // The hub goes away; the agent goes on publishing annonces on the borne.
@@ -667,13 +675,8 @@ async fn every_write_made_on_an_edge_reaches_the_hub_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_borne_of_an_edge_hands_off_to_the_phone_through_the_hub() {
     let root = tempfile::tempdir().unwrap();
-    let hub = Hub::new(root.path(), 0);
-    let hub_process = hub.start();
-    let edge = Edge::new(root.path(), "borne", &hub);
-    let code = invite(&hub, "Borne de la médiathèque").await;
-    assert!(edge.enroll(&hub, &code).0);
-    let edge_process = edge.start();
-    edge_process.wait_for_line("catch-up ", Duration::from_secs(30));
+    let (hub, hub_process, edge, edge_process) =
+        hub_and_borne(root.path(), "Borne de la médiathèque").await;
 
     // On the borne: "Continuer sur mon téléphone" with the session.
     let borne = sign_in(&edge.kiosk, "agent").await;
@@ -818,13 +821,8 @@ async fn a_subscription_made_on_an_edge_reaches_the_hub_and_stays_off_the_edge()
 #[tokio::test]
 async fn read_confirmations_and_favourites_made_on_a_borne_reach_the_hub() {
     let root = tempfile::tempdir().unwrap();
-    let hub = Hub::new(root.path(), 0);
-    let hub_process = hub.start();
-    let edge = Edge::new(root.path(), "borne", &hub);
-    let code = invite(&hub, "Borne du réfectoire").await;
-    assert!(edge.enroll(&hub, &code).0);
-    let edge_process = edge.start();
-    edge_process.wait_for_line("catch-up ", Duration::from_secs(30));
+    let (hub, hub_process, edge, edge_process) =
+        hub_and_borne(root.path(), "Borne du réfectoire").await;
 
     // On the hub: the webmaster publishes a note and asks everyone to confirm.
     let webmaster = sign_in(&hub.web, "webmestre").await;
