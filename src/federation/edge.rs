@@ -16,7 +16,6 @@ use tokio::sync::{Notify, watch};
 use super::pki;
 use super::wire::{self, *};
 use crate::clock::Clock;
-use crate::directory::{AuthError, Backend, BoxFuture, Profile};
 use crate::domain::{BlobHash, Item, Login};
 use crate::store::{Delivery, EdgeKind, OutboxEntry, Replica, ReplicaBatch, Store};
 
@@ -601,73 +600,6 @@ impl EdgeLink {
     }
 }
 
-/// The sign-in relay: the edge's directory backend.
-#[derive(Debug)]
-pub struct Relay {
-    pub link: Arc<EdgeLink>,
-}
-
-impl Backend for Relay {
-    fn authenticate<'a>(
-        &'a self,
-        login: &'a str,
-        password: &'a str,
-    ) -> BoxFuture<'a, Result<Profile, AuthError>> {
-        Box::pin(async move {
-            let link = &self.link;
-            let request = SignInRequest {
-                login: login.to_owned(),
-                password: password.to_owned(),
-            };
-            let answer: SignInResponse = link
-                .call(
-                    link.client
-                        .post(link.url("sign-in"))
-                        .header(reqwest::header::CONTENT_TYPE, CBOR)
-                        .body(wire::encode(&request)),
-                )
-                .await
-                .map_err(|e| AuthError::Unavailable(format!("hub: {e}")))?;
-            match answer {
-                SignInResponse::Ok { user, grant } => {
-                    let (store, login, bytes) =
-                        (link.store.clone(), user.login.clone(), wire::encode(&grant));
-                    store.run(move |s| s.put_grant(&login, &bytes)).await?;
-                    Ok(Profile {
-                        user: *user,
-                        groups: Vec::new(),
-                        photo: None,
-                        dn: String::new(),
-                        manager_dn: None,
-                    })
-                }
-                SignInResponse::Invalid => Err(AuthError::InvalidCredentials),
-                SignInResponse::Refused { problem } => Err(AuthError::Account(problem)),
-                SignInResponse::Unavailable => {
-                    Err(AuthError::Unavailable("the hub's directory".into()))
-                }
-            }
-        })
-    }
-
-    fn all_people(&self) -> BoxFuture<'_, Result<Vec<Profile>, AuthError>> {
-        // The annuaire is the hub's; an edge knows the agents who signed in here.
-        Box::pin(async { Ok(Vec::new()) })
-    }
-
-    fn is_active<'a>(&'a self, login: &'a Login) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(async move {
-            let link = &self.link;
-            link.call(
-                link.client
-                    .get(link.url(&format!("accounts/{}", login.as_str()))),
-            )
-            .await
-            .map_err(|e| AuthError::Unavailable(format!("hub: {e}")))
-        })
-    }
-}
-
 /// The whole cause of a client error (reqwest hides the interesting part).
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -703,21 +635,8 @@ impl Backoff {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod relay;
+pub use relay::Relay;
 
-    #[test]
-    fn backoff_doubles_up_to_its_cap_and_resets() {
-        let cap = Duration::from_secs(30);
-        let mut b = Backoff::new(cap);
-        assert_eq!(b.next(), Duration::from_millis(500));
-        assert_eq!(b.next(), Duration::from_secs(1));
-        for _ in 0..20 {
-            b.next();
-        }
-        assert_eq!(b.next(), cap);
-        b.reset();
-        assert_eq!(b.next(), Duration::from_millis(500));
-    }
-}
+#[cfg(test)]
+mod tests;
