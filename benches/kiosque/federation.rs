@@ -32,16 +32,24 @@ impl Process {
             .env("KIOSQUE_LOG", "kiosque=info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("the release binary");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (sink, out) = (log.clone(), child.stdout.take().unwrap());
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
+        // Logs go to stderr (journald-friendly); read both streams.
+        let out = child.stdout.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        for stream in [
+            Box::new(out) as Box<dyn std::io::Read + Send>,
+            Box::new(err),
+        ] {
+            let sink = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    sink.lock().unwrap().push(line);
+                }
+            });
+        }
         let process = Process { child, log };
         process.wait_for("kiosque is serving", Duration::from_secs(120));
         process
