@@ -59,6 +59,23 @@ impl Content {
         body: &str,
         now: Timestamp,
     ) -> Result<Comment> {
+        let comment = self
+            .new_comment(user, id, super::new_id(now), body, now)
+            .await?;
+        self.save_comment(comment).await
+    }
+
+    /// Checks that `user` may comment item `id` at `now` and makes the
+    /// comment `comment_id` (time-ordered), without saving it (an edge
+    /// sends it to the hub instead).
+    pub async fn new_comment(
+        &self,
+        user: &User,
+        id: ItemId,
+        comment_id: u128,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<Comment> {
         let item = self.item_or_missing(id).await?;
         let open = self.store().run(move |s| s.comments_open(id)).await?;
         if !item.is_visible_at(now)
@@ -67,12 +84,8 @@ impl Content {
             return Err(WriteError::Denied);
         }
         let body = comment_text(body).map_err(WriteError::Invalid)?;
-        let comment = Comment {
-            id: ulid::Ulid::from_parts(
-                u64::try_from(now.as_millisecond()).unwrap_or(0),
-                rand::random(),
-            )
-            .0,
+        Ok(Comment {
+            id: comment_id,
             item: id,
             author: user.login.clone(),
             author_name: user.display_name(),
@@ -80,7 +93,12 @@ impl Content {
             at: now,
             edited: None,
             removed: false,
-        };
+        })
+    }
+
+    /// Saves a comment made by [`Content::new_comment`] or
+    /// [`Content::edited_comment`].
+    pub async fn save_comment(&self, comment: Comment) -> Result<Comment> {
         let saved = comment.clone();
         self.store().run(move |s| s.put_comment(&saved)).await?;
         Ok(comment)
@@ -120,11 +138,22 @@ impl Content {
         body: &str,
         now: Timestamp,
     ) -> Result<Comment> {
+        let comment = self.edited_comment(user, item, id, body, now).await?;
+        self.save_comment(comment).await
+    }
+
+    /// The comment as `user` changes it at `now`, checked, not saved.
+    pub async fn edited_comment(
+        &self,
+        user: &User,
+        item: ItemId,
+        id: u128,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<Comment> {
         let mut comment = self.editable_comment(user, item, id, now).await?;
         comment.body = comment_text(body).map_err(WriteError::Invalid)?;
         comment.edited = Some(now);
-        let saved = comment.clone();
-        self.store().run(move |s| s.put_comment(&saved)).await?;
         Ok(comment)
     }
 
@@ -159,6 +188,25 @@ impl Content {
         Ok(())
     }
 
+    /// The comment `user` may report, and the reason trimmed.
+    pub async fn reportable_comment(
+        &self,
+        user: &User,
+        item: ItemId,
+        id: u128,
+        reason: &str,
+    ) -> Result<(Comment, String)> {
+        let reason = reason.trim().to_owned();
+        if reason.is_empty() {
+            return Err(WriteError::Invalid("reason"));
+        }
+        let comment = self.comment_or_missing(item, id).await?;
+        if comment.removed || comment.author == user.login {
+            return Err(WriteError::Denied);
+        }
+        Ok((comment, reason))
+    }
+
     /// Reports a comment to the webmasters (the moderation queue).
     pub async fn report_comment(
         &self,
@@ -168,14 +216,7 @@ impl Content {
         reason: &str,
         now: Timestamp,
     ) -> Result<()> {
-        let reason = reason.trim().to_owned();
-        if reason.is_empty() {
-            return Err(WriteError::Invalid("reason"));
-        }
-        let comment = self.comment_or_missing(item, id).await?;
-        if comment.removed || comment.author == user.login {
-            return Err(WriteError::Denied);
-        }
+        let (comment, reason) = self.reportable_comment(user, item, id, reason).await?;
         let excerpt: String = comment.body.chars().take(200).collect();
         let by = user.login.clone();
         self.store()

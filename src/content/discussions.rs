@@ -5,22 +5,14 @@
 
 use jiff::Timestamp;
 
-use super::Content;
 use super::write::WriteError;
+use super::{Content, new_id};
 use crate::domain::participation::{Comment, Discussion, comment_text};
 use crate::domain::policy::{Action, decide};
 use crate::domain::{ItemId, User};
 use crate::store::{AuditEntry, ReportKind};
 
 type Result<T> = std::result::Result<T, WriteError>;
-
-fn new_id(now: Timestamp) -> u128 {
-    ulid::Ulid::from_parts(
-        u64::try_from(now.as_millisecond()).unwrap_or(0),
-        rand::random(),
-    )
-    .0
-}
 
 impl Content {
     /// Every space, with whether `user` follows it.
@@ -106,12 +98,34 @@ impl Content {
         body: &str,
         now: Timestamp,
     ) -> Result<Comment> {
+        let post = self.new_message(user, id, new_id(now), body, now).await?;
+        self.save_message(post).await
+    }
+
+    /// Checks that `user` may write in space `id` and makes the message
+    /// `post_id` (time-ordered), without saving it (an edge sends it on).
+    pub async fn new_message(
+        &self,
+        user: &User,
+        id: u128,
+        post_id: u128,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<Comment> {
         if user.disabled {
             return Err(WriteError::Denied);
         }
         let body = comment_text(body).map_err(WriteError::Invalid)?;
-        let post = Comment {
-            id: new_id(now),
+        if self
+            .store()
+            .run(move |s| s.get_discussion(id))
+            .await?
+            .is_none()
+        {
+            return Err(WriteError::NotFound);
+        }
+        Ok(Comment {
+            id: post_id,
             item: ItemId::from_u128(id),
             author: user.login.clone(),
             author_name: user.display_name(),
@@ -119,17 +133,16 @@ impl Content {
             at: now,
             edited: None,
             removed: false,
-        };
+        })
+    }
+
+    /// Saves a message made by [`Content::new_message`] or
+    /// [`Content::edited_message`].
+    pub async fn save_message(&self, post: Comment) -> Result<Comment> {
         let saved = post.clone();
         self.store()
-            .run(move |store| {
-                if store.get_discussion(id)?.is_none() {
-                    return Ok(Err(WriteError::NotFound));
-                }
-                store.put_discussion_post(&saved)?;
-                Ok(Ok(()))
-            })
-            .await??;
+            .run(move |store| store.put_discussion_post(&saved))
+            .await?;
         Ok(post)
     }
 
@@ -167,13 +180,22 @@ impl Content {
         body: &str,
         now: Timestamp,
     ) -> Result<Comment> {
+        let message = self.edited_message(user, id, post, body, now).await?;
+        self.save_message(message).await
+    }
+
+    /// The message as `user` changes it at `now`, checked, not saved.
+    pub async fn edited_message(
+        &self,
+        user: &User,
+        id: u128,
+        post: u128,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<Comment> {
         let mut message = self.editable_message(user, id, post, now).await?;
         message.body = comment_text(body).map_err(WriteError::Invalid)?;
         message.edited = Some(now);
-        let saved = message.clone();
-        self.store()
-            .run(move |s| s.put_discussion_post(&saved))
-            .await?;
         Ok(message)
     }
 
@@ -207,14 +229,14 @@ impl Content {
         Ok(())
     }
 
-    pub async fn report_message(
+    /// The message `user` may report, and the reason trimmed.
+    pub async fn reportable_message(
         &self,
         user: &User,
         id: u128,
         post: u128,
         reason: &str,
-        now: Timestamp,
-    ) -> Result<()> {
+    ) -> Result<(Comment, String)> {
         let reason = reason.trim().to_owned();
         if reason.is_empty() {
             return Err(WriteError::Invalid("reason"));
@@ -223,6 +245,18 @@ impl Content {
         if message.removed || message.author == user.login {
             return Err(WriteError::Denied);
         }
+        Ok((message, reason))
+    }
+
+    pub async fn report_message(
+        &self,
+        user: &User,
+        id: u128,
+        post: u128,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (message, reason) = self.reportable_message(user, id, post, reason).await?;
         let excerpt: String = message.body.chars().take(200).collect();
         let by = user.login.clone();
         self.store()

@@ -16,6 +16,15 @@ pub use comments::Comments;
 pub use participation::{AcknowledgementReport, SurveyList, SurveyResults};
 pub use write::{Draft, WriteError};
 
+/// A new time-ordered id (ULID as u128) for a comment or a message.
+pub fn new_id(now: jiff::Timestamp) -> u128 {
+    ulid::Ulid::from_parts(
+        u64::try_from(now.as_millisecond()).unwrap_or(0),
+        rand::random(),
+    )
+    .0
+}
+
 /// How many entries each block of the home page shows.
 const HOME_BLOCK: usize = 6;
 

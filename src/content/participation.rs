@@ -343,12 +343,14 @@ impl Content {
 
     /// Records `user`'s answer. For an anonymous survey the stored answer has
     /// no login; `answer_id` must be random. Nothing is logged or audited.
+    /// With no `answer_id` (on an edge, which sends the answer to the hub),
+    /// only the "has answered" flag is kept here.
     pub async fn answer_survey(
         &self,
         user: &User,
         id: SurveyId,
         values: Vec<AnswerValue>,
-        answer_id: u128,
+        answer_id: Option<u128>,
         now: Timestamp,
     ) -> Result<AnswerOutcome> {
         let user = user.clone();
@@ -366,6 +368,9 @@ impl Content {
                 if values.len() != survey.questions.len() {
                     return Ok(Err(WriteError::Invalid("answers")));
                 }
+                let Some(answer_id) = answer_id else {
+                    return Ok(Ok(store.mark_answered(id, &user.login)?));
+                };
                 let answer = Answer {
                     by: (!survey.anonymous).then(|| user.login.clone()),
                     values,

@@ -342,7 +342,7 @@ pub fn csv(survey: &Survey, answers: &[(Option<String>, &Answer)]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::item::tests::t;
 

@@ -174,6 +174,8 @@ pub struct LinkStatus {
     pub last_contact: AtomicU64,
     pub head: AtomicU64,
     pub cursor: AtomicU64,
+    /// The hub's shared-log head (questionnaires, comments, espaces d'échange).
+    pub shared_head: AtomicU64,
     pub revoked: AtomicBool,
     pub catching_up: AtomicBool,
 }
@@ -312,8 +314,15 @@ impl EdgeLink {
             rand::random(),
         )
         .0;
-        // A union-list subscription leaves no trace here once delivered.
-        let discreet = matches!(submission, Submission::Subscription { .. });
+        // A union-list subscription, an answer to a questionnaire, a followed
+        // space or a job profile leave no trace here once delivered.
+        let discreet = matches!(
+            submission,
+            Submission::Subscription { .. }
+                | Submission::Answer { .. }
+                | Submission::Follow { .. }
+                | Submission::JobProfile { .. }
+        );
         let envelope = Envelope {
             key,
             created: now,
@@ -332,6 +341,17 @@ impl EdgeLink {
         })?;
         self.wake.notify_one();
         Ok(key)
+    }
+
+    /// What `login` wrote on this edge that still waits for the hub, oldest
+    /// first (shown in place, marked as waiting, until the hub's copy comes back).
+    pub fn queued_by(&self, login: &Login) -> Result<Vec<Submission>, crate::store::StoreError> {
+        let (queued, _) = self.store.sent_by(login, 0)?;
+        Ok(queued
+            .iter()
+            .filter_map(|entry| wire::decode::<Envelope>(&entry.payload).ok())
+            .map(|envelope| envelope.submission)
+            .collect())
     }
 
     /// Registers a borne's QR link on the hub (where the phone will open it);
@@ -400,16 +420,26 @@ impl EdgeLink {
     /// One request for changes, applied.
     pub async fn pull_once(&self) -> Result<(), EdgeError> {
         let store = self.store.clone();
-        let (cursor, epoch) = store.run(|s| s.replica_cursor()).await?;
-        let head = self.status.head.load(Ordering::Relaxed);
-        let wait = if cursor >= head { LONG_POLL_SECONDS } else { 0 };
-        let changes: Changes = self
-            .call(
-                self.client
-                    .get(self.url(&format!("changes?since={cursor}&limit={BATCH}&wait={wait}"))),
-            )
+        let (cursor, shared_cursor, epoch) = store
+            .run(|s| {
+                let (cursor, epoch) = s.replica_cursor()?;
+                Ok((cursor, s.shared_cursor()?, epoch))
+            })
             .await?;
-        if changes.epoch != epoch || changes.cursor < cursor || changes.head < cursor {
+        let head = self.status.head.load(Ordering::Relaxed);
+        let shared_head = self.status.shared_head.load(Ordering::Relaxed);
+        let caught_up = cursor >= head && shared_cursor >= shared_head;
+        let wait = if caught_up { LONG_POLL_SECONDS } else { 0 };
+        let changes: Changes = self
+            .call(self.client.get(self.url(&format!(
+                "changes?since={cursor}&shared_since={shared_cursor}&limit={BATCH}&wait={wait}"
+            ))))
+            .await?;
+        if changes.epoch != epoch
+            || changes.cursor < cursor
+            || changes.head < cursor
+            || changes.shared_head < shared_cursor
+        {
             if !epoch.is_empty() {
                 tracing::warn!(
                     "the hub's history changed (restored from a backup?): starting the copy over"
@@ -419,6 +449,9 @@ impl EdgeLink {
             store.run(move |s| s.reset_replica(&epoch, now)).await?;
             self.status.cursor.store(0, Ordering::Relaxed);
             self.status.head.store(changes.head, Ordering::Relaxed);
+            self.status
+                .shared_head
+                .store(changes.shared_head, Ordering::Relaxed);
             return Ok(());
         }
         let blobs = self.fetch_blobs(&changes.entries).await?;
@@ -426,12 +459,17 @@ impl EdgeLink {
             entries: changes.entries,
             blobs,
             cursor: changes.cursor,
+            shared: changes.shared,
+            shared_cursor: changes.shared_cursor.max(shared_cursor),
         };
         let now = self.clock.now();
         let count = batch.entries.len();
         store.run(move |s| s.apply_replicas(&batch, now)).await?;
         self.status.cursor.store(changes.cursor, Ordering::Relaxed);
         self.status.head.store(changes.head, Ordering::Relaxed);
+        self.status
+            .shared_head
+            .store(changes.shared_head, Ordering::Relaxed);
         // Progress of a catch-up, batch by batch, in the log (and on the
         // administrator's page through the status).
         let behind = changes.cursor < changes.head;

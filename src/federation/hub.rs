@@ -449,6 +449,8 @@ async fn post_enroll(State(hub): State<Arc<Hub>>, bytes: Bytes) -> Response {
 #[derive(Debug, Deserialize)]
 struct ChangesQuery {
     since: u64,
+    /// Absent from an older edge, which does not copy shared records.
+    shared_since: Option<u64>,
     #[serde(default = "default_limit")]
     limit: usize,
     #[serde(default)]
@@ -479,9 +481,18 @@ async fn get_changes(
     }
     // Nothing newer: wait for it. (An edge ahead of this hub, whose store was
     // replaced, gets an answer at once and starts over.)
-    if hub.store.current_seq() == since && !wait.is_zero() {
-        let mut changes = hub.store.watch_changes();
-        let _ = tokio::time::timeout(wait, changes.wait_for(|seq| *seq > since)).await;
+    let shared_since = query.shared_since;
+    let nothing_shared = shared_since.is_none_or(|s| hub.store.current_shared_seq() == s);
+    if hub.store.current_seq() == since && nothing_shared && !wait.is_zero() {
+        let (mut changes, mut shared) = (hub.store.watch_changes(), hub.store.watch_shared());
+        let shared_after = shared_since.unwrap_or(u64::MAX);
+        let _ = tokio::time::timeout(wait, async {
+            tokio::select! {
+                _ = changes.wait_for(|seq| *seq > since) => {}
+                _ = shared.wait_for(|seq| *seq > shared_after) => {}
+            }
+        })
+        .await;
         // Revoked while it waited: it gets nothing more.
         if !hub.is_enrolled(&peer.id) {
             return problem(StatusCode::FORBIDDEN, "this edge was revoked");
@@ -491,19 +502,29 @@ async fn get_changes(
         Ok(epoch) => epoch,
         Err(e) => return internal(e),
     };
-    let head = hub.store.current_seq();
-    match hub
+    let (head, shared_head) = (hub.store.current_seq(), hub.store.current_shared_seq());
+    let read = hub
         .store
-        .run(move |store| store.replicas_since(since, limit))
-        .await
-    {
-        Ok((entries, cursor)) => cbor(
+        .run(move |store| {
+            let items = store.replicas_since(since, limit)?;
+            let shared = match shared_since {
+                Some(from) => store.shared_since(from, limit)?,
+                None => (Vec::new(), 0),
+            };
+            Ok((items, shared))
+        })
+        .await;
+    match read {
+        Ok(((entries, cursor), (shared, shared_cursor))) => cbor(
             StatusCode::OK,
             &Changes {
                 epoch,
                 head: head.max(cursor),
                 cursor,
                 entries,
+                shared,
+                shared_cursor,
+                shared_head: shared_head.max(shared_cursor),
             },
         ),
         Err(e) => internal(e),
@@ -544,10 +565,16 @@ async fn post_sign_in(peer: PeerEdge, State(hub): State<Arc<Hub>>, bytes: Bytes)
     {
         Ok(user) => {
             let grant = hub.grant_for(&user.login, &peer.id);
+            let login = user.login.clone();
+            let personal = match hub.store.run(move |store| store.personal(&login)).await {
+                Ok(personal) => personal,
+                Err(e) => return internal(e),
+            };
             tracing::info!(edge = %peer.id, "sign-in relayed");
             SignInResponse::Ok {
                 user: Box::new(user),
                 grant,
+                personal,
             }
         }
         Err(AuthError::InvalidCredentials) => SignInResponse::Invalid,

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{BlobHash, Details, ItemId, Login, Media, Space, UnionSlug, User};
-use crate::store::{EdgeKind, Replica};
+use crate::store::{EdgeKind, Replica, Shared};
 
 /// The protocol version carried by the paths.
 pub const PROTOCOL: &str = "v1";
@@ -53,8 +53,9 @@ pub struct EnrollResponse {
     pub proof: Vec<u8>,
 }
 
-/// `GET /fed/v1/changes?since=SEQ&limit=N&wait=S`: the newest readable
-/// state of each item changed after `since` (or a tombstone).
+/// `GET /fed/v1/changes?since=SEQ&shared_since=SEQ&limit=N&wait=S`: the
+/// newest readable state of each item changed after `since` (or a
+/// tombstone), and of each shared record named after `shared_since`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Changes {
     /// The hub's history id; a new one means "forget your copy, start over".
@@ -64,6 +65,15 @@ pub struct Changes {
     /// The seq this batch brings the edge to (its next `since`).
     pub cursor: u64,
     pub entries: Vec<Replica>,
+    /// The shared log (questionnaires, comments, espaces d'échange) after
+    /// `shared_since`: its records, the seq they bring the edge to, and the
+    /// hub's last seq. Absent from an older hub: nothing shared, cursor 0.
+    #[serde(default)]
+    pub shared: Vec<Shared>,
+    #[serde(default)]
+    pub shared_cursor: u64,
+    #[serde(default)]
+    pub shared_head: u64,
 }
 
 /// `POST /fed/v1/sign-in`: an agent signs in on an edge.
@@ -78,6 +88,10 @@ pub enum SignInResponse {
     Ok {
         user: Box<User>,
         grant: Grant,
+        /// The agent's own state (acknowledgements, answered questionnaires,
+        /// stars, followed spaces, job profile), for the edge to show.
+        #[serde(default)]
+        personal: crate::store::Personal,
     },
     /// Wrong login or password (never which).
     Invalid,
@@ -147,6 +161,48 @@ pub enum Submission {
     Favourite {
         item: ItemId,
         on: bool,
+    },
+    /// A comment under an actu or an event (issue 11). The comment takes the
+    /// write's key as its id, so a replay rewrites the same comment.
+    Comment {
+        item: ItemId,
+        body: String,
+    },
+    /// The agent's change to their own comment, within the edit window at
+    /// the time they made it.
+    EditComment {
+        item: ItemId,
+        comment: u128,
+        body: String,
+    },
+    ReportComment {
+        item: ItemId,
+        comment: u128,
+        reason: String,
+    },
+    /// A message in an espace d'échange (its id is the write's key).
+    Post {
+        discussion: u128,
+        body: String,
+    },
+    EditPost {
+        discussion: u128,
+        post: u128,
+        body: String,
+    },
+    ReportPost {
+        discussion: u128,
+        post: u128,
+        reason: String,
+    },
+    /// Follow (or stop following) an espace d'échange. Sets a state.
+    Follow {
+        discussion: u128,
+        on: bool,
+    },
+    /// The agent's job-offer profile (replaces the previous one).
+    JobProfile {
+        profile: crate::domain::participation::JobProfile,
     },
     /// Join or leave a union's mailing list (idempotent: sets the state).
     /// Applied on the hub only; the edge never holds subscription state.

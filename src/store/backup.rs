@@ -38,6 +38,7 @@ fn each_table(visitor: &mut impl EachTable) -> Result<()> {
     visitor.table(EVENTS_BY_START)?;
     visitor.table(PAGES_BY_SLUG)?;
     visitor.table(CHANGES)?;
+    visitor.table(SHARED_LOG)?;
     visitor.table(BLOBS)?;
     visitor.table(BLOB_TYPES)?;
     visitor.table(USERS)?;

@@ -2,6 +2,7 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
+use super::shared::{self, SharedKey};
 use super::tables::*;
 use super::{Result, Store, codec};
 use crate::domain::Login;
@@ -12,7 +13,9 @@ impl Store {
         let tx = self.db.begin_write()?;
         tx.open_table(DISCUSSIONS)?
             .insert(discussion.id, codec::encode(discussion).as_slice())?;
+        let seq = shared::append(&tx, SharedKey::Discussion(discussion.id))?;
         tx.commit()?;
+        self.shared_committed(seq);
         Ok(())
     }
 
@@ -40,7 +43,9 @@ impl Store {
             (post.item.to_u128(), post.id),
             codec::encode(post).as_slice(),
         )?;
+        let seq = shared::append(&tx, SharedKey::Post(post.item.to_u128(), post.id))?;
         tx.commit()?;
+        self.shared_committed(seq);
         Ok(())
     }
 

@@ -89,6 +89,10 @@ pub struct ReplicaBatch {
     pub blobs: Vec<(BlobHash, String, Vec<u8>)>,
     /// The hub's change-log seq this batch brings the edge to.
     pub cursor: u64,
+    /// Shared records (questionnaires, comments, espaces d'échange) and the
+    /// hub's shared-log seq they bring the edge to.
+    pub shared: Vec<super::Shared>,
+    pub shared_cursor: u64,
 }
 
 /// A write made on an edge, waiting for the hub.
@@ -364,6 +368,7 @@ impl Store {
                 remove_one(&tx, id, version, now)?;
             }
             tx.open_table(GONE)?.retain(|_, _| false)?;
+            super::shared::forget(&tx)?;
             let mut meta = tx.open_table(META)?;
             meta.insert("replica_cursor", &0u64.to_be_bytes()[..])?;
             meta.insert("replica_epoch", epoch.as_bytes())?;
@@ -456,8 +461,13 @@ impl Store {
             for hash in blocked {
                 block.insert(hash.0, ())?;
             }
-            tx.open_table(META)?
-                .insert("replica_cursor", &batch.cursor.to_be_bytes()[..])?;
+            super::shared::apply(&tx, &batch.shared)?;
+            let mut meta = tx.open_table(META)?;
+            meta.insert("replica_cursor", &batch.cursor.to_be_bytes()[..])?;
+            meta.insert(
+                super::shared::CURSOR,
+                &batch.shared_cursor.to_be_bytes()[..],
+            )?;
         }
         tx.commit()?;
         if let Some(seq) = seq {

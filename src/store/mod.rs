@@ -14,6 +14,8 @@ mod identity;
 mod items;
 mod moderation;
 mod participation;
+mod personal;
+mod shared;
 pub mod tables;
 mod unions;
 
@@ -27,6 +29,8 @@ pub use identity::{Acceptance, AuditEntry, Charter, SessionFacts};
 pub use items::{Change, SpacePage};
 pub use moderation::{Notice, NoticeKind, Report, ReportKind};
 pub use participation::{AnswerOutcome, SurveyStorage};
+pub use personal::Personal;
+pub use shared::{Shared, SharedKey};
 pub use unions::DueMail;
 
 /// The store's page cache.
@@ -85,6 +89,8 @@ pub struct Store {
     seq: Arc<std::sync::atomic::AtomicU64>,
     /// Wakes whoever waits for new changes (the federation long-poll).
     changed: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The shared log's last seq, and whoever waits for it.
+    shared_changed: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -112,10 +118,13 @@ impl Store {
             db: Arc::new(db),
             seq: Arc::default(),
             changed: Arc::new(tokio::sync::watch::Sender::new(0)),
+            shared_changed: Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         store.prepare(path)?;
         let latest = store.latest_seq()?;
         store.committed(latest);
+        let shared = store.latest_shared_seq()?;
+        store.shared_committed(shared);
         Ok(store)
     }
 
@@ -187,12 +196,14 @@ impl Store {
             tx.open_table(tables::DISCUSSIONS)?;
             tx.open_table(tables::DISCUSSION_POSTS)?;
             tx.open_table(tables::DISCUSSION_FOLLOWERS)?;
+            tx.open_table(tables::SHARED_LOG)?;
             tx.open_table(tables::UNION_SUBSCRIPTIONS)?;
             tx.open_table(tables::UNION_MESSAGES)?;
             tx.open_table(tables::MAIL_PENDING)?;
             tx.open_table(tables::MAIL_DONE)?;
             tx.open_table(tables::FEED_TOKENS)?;
             tx.open_table(tables::FEED_TOKEN_OF_LOGIN)?;
+            shared::seed(&tx)?;
         }
         tx.commit()?;
         Ok(())

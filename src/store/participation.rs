@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 use redb::{ReadableDatabase, ReadableTable};
 
+use super::shared::{self, SharedKey};
 use super::tables::*;
 use super::{Result, Store, codec};
 use crate::domain::participation::{Answer, Comment, JobProfile, Survey};
@@ -206,7 +207,9 @@ impl Store {
                 table.remove(item.to_u128())?;
             }
         }
+        let seq = shared::append(&tx, SharedKey::CommentsOpen(item.to_u128()))?;
         tx.commit()?;
+        self.shared_committed(seq);
         Ok(())
     }
 
@@ -222,7 +225,9 @@ impl Store {
             (comment.item.to_u128(), comment.id),
             codec::encode(comment).as_slice(),
         )?;
+        let seq = shared::append(&tx, SharedKey::Comment(comment.item.to_u128(), comment.id))?;
         tx.commit()?;
+        self.shared_committed(seq);
         Ok(())
     }
 
@@ -249,7 +254,9 @@ impl Store {
         let tx = self.db.begin_write()?;
         tx.open_table(SURVEYS)?
             .insert(survey.id.to_u128(), codec::encode(survey).as_slice())?;
+        let seq = shared::append(&tx, SharedKey::Survey(survey.id.to_u128()))?;
         tx.commit()?;
+        self.shared_committed(seq);
         Ok(())
     }
 
@@ -281,6 +288,7 @@ impl Store {
         answer: &Answer,
     ) -> Result<AnswerOutcome> {
         let tx = self.db.begin_write()?;
+        let mut seq = None;
         let outcome = {
             let mut respondents = tx.open_table(SURVEY_RESPONDENTS)?;
             let flag = (survey.to_u128(), login.as_str());
@@ -292,11 +300,43 @@ impl Store {
                     (survey.to_u128(), answer_id),
                     codec::encode(answer).as_slice(),
                 )?;
+                // The log names the survey only: its results changed.
+                seq = Some(shared::append(&tx, SharedKey::Survey(survey.to_u128()))?);
+                AnswerOutcome::Recorded
+            }
+        };
+        tx.commit()?;
+        if let Some(seq) = seq {
+            self.shared_committed(seq);
+        }
+        Ok(outcome)
+    }
+
+    /// Sets the "has answered" flag alone (an edge, whose agent's answer
+    /// travels to the hub). Tells whether it was already set.
+    pub fn mark_answered(&self, survey: SurveyId, login: &Login) -> Result<AnswerOutcome> {
+        let tx = self.db.begin_write()?;
+        let outcome = {
+            let mut respondents = tx.open_table(SURVEY_RESPONDENTS)?;
+            let flag = (survey.to_u128(), login.as_str());
+            if respondents.insert(flag, ())?.is_some() {
+                AnswerOutcome::AlreadyAnswered
+            } else {
                 AnswerOutcome::Recorded
             }
         };
         tx.commit()?;
         Ok(outcome)
+    }
+
+    /// Clears the flag set by [`Store::mark_answered`] (the answer could not
+    /// be queued for the hub).
+    pub fn unmark_answered(&self, survey: SurveyId, login: &Login) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(SURVEY_RESPONDENTS)?
+            .remove((survey.to_u128(), login.as_str()))?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn has_answered(&self, survey: SurveyId, login: &Login) -> Result<bool> {

@@ -155,6 +155,11 @@ pub const DISCUSSIONS: TableDefinition<u128, &[u8]> = TableDefinition::new("disc
 pub const DISCUSSION_POSTS: TableDefinition<(u128, u128), &[u8]> =
     TableDefinition::new("discussion_posts");
 
+/// seq → CBOR `SharedKey`: the shared log, the change log of what agents
+/// write together beside items (questionnaires, comments, espaces d'échange),
+/// which edges copy like items. No login, no time.
+pub const SHARED_LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("shared_log");
+
 /// (login, discussion id) → (): the spaces an agent follows.
 pub const DISCUSSION_FOLLOWERS: TableDefinition<(&str, u128), ()> =
     TableDefinition::new("discussion_followers");

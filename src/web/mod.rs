@@ -247,26 +247,33 @@ fn app(state: AppState, compress: bool) -> Router {
 }
 
 /// What an edge leaves to the hub: changing or removing published content,
-/// moderation, and the administration that is the hub's (charter, annuaire).
-const HUB_ONLY: [&str; 11] = [
-    "/modifier/",
-    "/supprimer/",
-    "/renouveler/",
-    "/moderation",
-    "/admin/charte",
-    "/admin/annuaire",
-    // Participation (issue 11): the follow-up of notes and the questionnaires
-    // (which are not replicated) live on the hub.
-    "/suivi-lecture/",
-    "/questionnaires",
-    "/emploi/profil",
-    "/commentaires/",
-    "/echanges",
-];
+/// moderation, the administration that is the hub's (charter, annuaire), and
+/// the authors' and webmasters' side of participation (follow-up of notes,
+/// making questionnaires and their export, opening comments, making spaces,
+/// removing messages). Agents' own participation works on edges too,
+/// through the outbox (issue 11, point 6).
+fn is_hub_only(method: &axum::http::Method, path: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "/modifier/",
+        "/supprimer/",
+        "/renouveler/",
+        "/moderation",
+        "/admin/charte",
+        "/admin/annuaire",
+        "/suivi-lecture/",
+        "/questionnaires/nouveau",
+    ];
+    const SUFFIXES: [&str; 3] = ["/export.csv", "/ouverture", "/retirer"];
+    PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+        || ((path.starts_with("/questionnaires/")
+            || path.starts_with("/commentaires/")
+            || path.starts_with("/echanges/"))
+            && SUFFIXES.iter().any(|suffix| path.ends_with(suffix)))
+        || (method == axum::http::Method::POST && path == "/echanges")
+}
 
 async fn hub_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    if state.federation.is_edge() && HUB_ONLY.iter().any(|prefix| path.starts_with(prefix)) {
+    if state.federation.is_edge() && is_hub_only(request.method(), request.uri().path()) {
         return WebError::HubOnly.into_response();
     }
     next.run(request).await

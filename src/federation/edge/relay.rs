@@ -37,10 +37,37 @@ impl Backend for Relay {
                 .await
                 .map_err(|e| AuthError::Unavailable(format!("hub: {e}")))?;
             match answer {
-                SignInResponse::Ok { user, grant } => {
+                SignInResponse::Ok {
+                    user,
+                    grant,
+                    personal,
+                } => {
                     let (store, login, bytes) =
                         (link.store.clone(), user.login.clone(), wire::encode(&grant));
-                    store.run(move |s| s.put_grant(&login, &bytes)).await?;
+                    let edge = link.clone();
+                    store
+                        .run(move |s| {
+                            s.put_grant(&login, &bytes)?;
+                            s.take_personal(&login, &personal)?;
+                            // What this agent changed here and the hub has not
+                            // had yet still counts.
+                            for queued in edge.queued_by(&login)? {
+                                match queued {
+                                    Submission::Favourite { item, on } => {
+                                        s.set_favourite(&login, item, on)?
+                                    }
+                                    Submission::Follow { discussion, on } => {
+                                        s.set_following(&login, discussion, on)?
+                                    }
+                                    Submission::JobProfile { profile } => {
+                                        s.put_job_profile(&login, &profile)?
+                                    }
+                                    _ => {}
+                                }
+                            }
+                            Ok(())
+                        })
+                        .await?;
                     Ok(Profile {
                         user: *user,
                         groups: Vec::new(),

@@ -202,7 +202,13 @@ pub(super) async fn apply(
             // Open when the agent answered; a replay finds the "has answered"
             // flag and adds nothing. The answer's id is random, never the key.
             hub.content
-                .answer_survey(&user, survey, values, rand::random(), envelope.created)
+                .answer_survey(
+                    &user,
+                    survey,
+                    values,
+                    Some(rand::random()),
+                    envelope.created,
+                )
                 .await?;
             Ok(Receipt::Accepted {
                 item: None,
@@ -216,5 +222,85 @@ pub(super) async fn apply(
                 pending: false,
             })
         }
+        // Comments and messages are judged at the time the agent wrote them
+        // (open item, edit window), and take the write's key as their id.
+        Submission::Comment { item, body } => {
+            let comment = hub
+                .content
+                .new_comment(&user, item, envelope.key, &body, envelope.created)
+                .await?;
+            hub.content.save_comment(comment).await?;
+            Ok(accepted(Some(item)))
+        }
+        Submission::EditComment {
+            item,
+            comment,
+            body,
+        } => {
+            let edited = hub
+                .content
+                .edited_comment(&user, item, comment, &body, envelope.created)
+                .await?;
+            hub.content.save_comment(edited).await?;
+            Ok(accepted(Some(item)))
+        }
+        Submission::ReportComment {
+            item,
+            comment,
+            reason,
+        } => {
+            hub.content
+                .report_comment(&user, item, comment, &reason, now)
+                .await?;
+            Ok(accepted(Some(item)))
+        }
+        Submission::Post { discussion, body } => {
+            let post = hub
+                .content
+                .new_message(&user, discussion, envelope.key, &body, envelope.created)
+                .await?;
+            hub.content.save_message(post).await?;
+            Ok(accepted(None))
+        }
+        Submission::EditPost {
+            discussion,
+            post,
+            body,
+        } => {
+            let edited = hub
+                .content
+                .edited_message(&user, discussion, post, &body, envelope.created)
+                .await?;
+            hub.content.save_message(edited).await?;
+            Ok(accepted(None))
+        }
+        Submission::ReportPost {
+            discussion,
+            post,
+            reason,
+        } => {
+            hub.content
+                .report_message(&user, discussion, post, &reason, now)
+                .await?;
+            Ok(accepted(None))
+        }
+        Submission::Follow { discussion, on } => {
+            hub.content.set_following(&user, discussion, on).await?;
+            Ok(accepted(None))
+        }
+        Submission::JobProfile { profile } => {
+            let login = user.login.clone();
+            hub.store
+                .run(move |store| store.put_job_profile(&login, &profile))
+                .await?;
+            Ok(accepted(None))
+        }
+    }
+}
+
+fn accepted(item: Option<ItemId>) -> Receipt {
+    Receipt::Accepted {
+        item,
+        pending: false,
     }
 }

@@ -18,6 +18,7 @@ fn a_batch_never_lets_an_older_version_win_and_is_idempotent() {
         entries: vec![Replica::Item(Box::new(item.clone()))],
         blobs: vec![],
         cursor: 10,
+        ..ReplicaBatch::default()
     };
     assert_eq!(edge.apply_replicas(&newer, now).unwrap(), 1);
     assert_eq!(edge.apply_replicas(&newer, now).unwrap(), 0, "idempotent");
@@ -28,6 +29,7 @@ fn a_batch_never_lets_an_older_version_win_and_is_idempotent() {
         entries: vec![Replica::Item(Box::new(older))],
         blobs: vec![],
         cursor: 11,
+        ..ReplicaBatch::default()
     };
     assert_eq!(edge.apply_replicas(&stale, now).unwrap(), 0);
     assert_eq!(edge.get_item(item.id).unwrap().unwrap().title, item.title);
@@ -43,6 +45,7 @@ fn a_gone_entry_removes_the_item_and_keeps_it_from_coming_back() {
         entries,
         blobs: vec![],
         cursor,
+        ..ReplicaBatch::default()
     };
     edge.apply_replicas(&put(vec![Replica::Item(Box::new(item.clone()))], 1), now)
         .unwrap();
@@ -87,6 +90,7 @@ fn a_hidden_photo_stops_being_served_and_comes_back_when_restored() {
                 entries: vec![Replica::Item(Box::new(item.clone()))],
                 blobs: vec![(photo, "image/jpeg".into(), b"photo".to_vec())],
                 cursor,
+                ..ReplicaBatch::default()
             },
             now,
         )
@@ -154,6 +158,7 @@ fn union_subscriptions_never_reach_an_edge() {
             entries,
             blobs: vec![],
             cursor: reached,
+            ..ReplicaBatch::default()
         },
         now,
     )

@@ -1,5 +1,6 @@
-//! Comments under actus and events. They live on the hub (not replicated):
-//! on an edge these routes answer that it is done on the main intranet.
+//! Comments under actus and events. Edges hold a copy (the shared log); an
+//! agent's comment, edit or report made on an edge goes to the hub through
+//! the outbox and comes back with the copy. Opening and removing stay on the hub.
 
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -7,10 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 use serde::Deserialize;
 
+use super::publish::queue;
 use super::spaces::parse_id;
-use crate::content::WriteError;
+use crate::content::{WriteError, new_id};
 use crate::domain::policy::{Action, decide};
 use crate::domain::{Item, ItemId, User};
+use crate::federation::wire::Submission;
 use crate::web::auth::{Agent, check_csrf};
 use crate::web::views::Section;
 use crate::web::views::comments::{self, CommentPage, CommentsBox};
@@ -18,17 +21,34 @@ use crate::web::views::items::item_url;
 use crate::web::{AppState, WebError};
 
 /// What an item's page shows `user` about its comments (None: not an item
-/// that takes comments, or on an edge).
+/// that takes comments). On an edge, opening and removing are the hub's; the
+/// agent's comments still on their way are shown as such.
 pub async fn comments_for(
     state: &AppState,
     user: &User,
     item: &Item,
 ) -> Result<Option<CommentsBox>, WebError> {
-    if state.federation.is_edge()
-        || !decide(user, &Action::Comment { open: true }, Some(item)).allowed()
-    {
+    if !decide(user, &Action::Comment { open: true }, Some(item)).allowed() {
         return Ok(None);
     }
+    let waiting = match &state.federation.edge {
+        Some(edge) => {
+            let (edge, login, id) = (edge.clone(), user.login.clone(), item.id);
+            state
+                .content
+                .store()
+                .run(move |_| edge.queued_by(&login))
+                .await?
+                .into_iter()
+                .filter_map(|s| match s {
+                    Submission::Comment { item, body } if item == id => Some(body),
+                    _ => None,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let on_hub = !state.federation.is_edge();
     let found = state.content.comments(item.id).await?;
     let now = state.clock.now();
     let editable = found
@@ -51,12 +71,13 @@ pub async fn comments_for(
         .collect();
     Ok(Some(CommentsBox {
         can_comment: decide(user, &Action::Comment { open: found.open }, Some(item)).allowed(),
-        can_toggle: decide(user, &Action::ToggleComments, Some(item)).allowed(),
-        can_remove: decide(user, &Action::RemoveComment, None).allowed(),
+        can_toggle: on_hub && decide(user, &Action::ToggleComments, Some(item)).allowed(),
+        can_remove: on_hub && decide(user, &Action::RemoveComment, None).allowed(),
         open: found.open,
         list: found.list,
         editable,
         reportable,
+        waiting,
     }))
 }
 
@@ -100,17 +121,27 @@ pub async fn post_comment(
     check_csrf(&signed_in, &form.csrf)?;
     let id = parse_id(&id)?;
     let now = state.clock.now();
-    match state
+    let user = &signed_in.user;
+    let made = state
         .content
-        .add_comment(&signed_in.user, id, &form.texte, now)
-        .await
-    {
+        .new_comment(user, id, new_id(now), &form.texte, now)
+        .await;
+    match made {
         Ok(comment) => {
             let item = item_of(&state, id).await?;
-            Ok(back_to(
-                &item,
-                &format!("commentaire-{}", ulid::Ulid(comment.id)),
-            ))
+            let anchor = format!("commentaire-{}", ulid::Ulid(comment.id));
+            match &state.federation.edge {
+                Some(edge) => {
+                    let label = format!("Commentaire sur « {} »", item.title);
+                    let body = comment.body;
+                    queue(edge, user, label, Submission::Comment { item: id, body })?;
+                    Ok(back_to(&item, "commentaires"))
+                }
+                None => {
+                    state.content.save_comment(comment).await?;
+                    Ok(back_to(&item, &anchor))
+                }
+            }
         }
         Err(WriteError::Invalid(message)) => {
             let item = item_of(&state, id).await?;
@@ -192,13 +223,28 @@ pub async fn post_edit(
     check_csrf(&signed_in, &form.csrf)?;
     let (id, comment) = (parse_id(&id)?, parse_comment(&comment)?);
     let now = state.clock.now();
+    let user = &signed_in.user;
     match state
         .content
-        .edit_comment(&signed_in.user, id, comment, &form.texte, now)
+        .edited_comment(user, id, comment, &form.texte, now)
         .await
     {
-        Ok(_) => {
+        Ok(edited) => {
             let item = item_of(&state, id).await?;
+            match &state.federation.edge {
+                Some(edge) => {
+                    let label = format!("Commentaire modifié sur « {} »", item.title);
+                    let submission = Submission::EditComment {
+                        item: id,
+                        comment,
+                        body: edited.body,
+                    };
+                    queue(edge, user, label, submission)?;
+                }
+                None => {
+                    state.content.save_comment(edited).await?;
+                }
+            }
             Ok(back_to(
                 &item,
                 &format!("commentaire-{}", ulid::Ulid(comment)),
@@ -251,11 +297,37 @@ pub async fn post_report(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     let (id, comment) = (parse_id(&id)?, parse_comment(&comment)?);
-    match state
-        .content
-        .report_comment(&signed_in.user, id, comment, &form.motif, state.clock.now())
-        .await
-    {
+    let user = &signed_in.user;
+    let reported = match &state.federation.edge {
+        Some(edge) => match state
+            .content
+            .reportable_comment(user, id, comment, &form.motif)
+            .await
+        {
+            Ok((_, reason)) => {
+                let submission = Submission::ReportComment {
+                    item: id,
+                    comment,
+                    reason,
+                };
+                queue(
+                    edge,
+                    user,
+                    "Signalement d'un commentaire".into(),
+                    submission,
+                )?;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        },
+        None => {
+            state
+                .content
+                .report_comment(user, id, comment, &form.motif, state.clock.now())
+                .await
+        }
+    };
+    match reported {
         Ok(()) => {
             let item = item_of(&state, id).await?;
             Ok(Redirect::to(&format!("{}?signale=1", item_url(&item))).into_response())

@@ -1,5 +1,7 @@
 //! "Espaces d'échange": list, creation (webmasters), following, messages,
-//! their edit (15 minutes), report and removal. Hub only (not replicated).
+//! their edit (15 minutes), report and removal. Edges hold a copy (the
+//! shared log): there, an agent's message, edit, report or follow goes to the
+//! hub through the outbox; making spaces and removing messages stay on the hub.
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
@@ -7,8 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 use serde::Deserialize;
 
-use crate::content::WriteError;
+use super::publish::queue;
+use crate::content::{WriteError, new_id};
 use crate::domain::policy::{Action, decide};
+use crate::federation::wire::Submission;
 use crate::web::auth::{Agent, check_csrf, safe_return};
 use crate::web::views::Section;
 use crate::web::views::comments::{self, CommentPage};
@@ -53,7 +57,8 @@ pub async fn get_spaces(
         &chrome,
         &ListPage {
             spaces: &spaces,
-            can_create: decide(&signed_in.user, &Action::CreateDiscussion, None).allowed(),
+            can_create: !state.federation.is_edge()
+                && decide(&signed_in.user, &Action::CreateDiscussion, None).allowed(),
             name: "",
             description: "",
             error: None,
@@ -119,6 +124,23 @@ pub async fn get_space(
         })
         .map(|p| p.id)
         .collect();
+    let waiting: Vec<String> = match &state.federation.edge {
+        Some(edge) => {
+            let (edge, login) = (edge.clone(), user.login.clone());
+            state
+                .content
+                .store()
+                .run(move |_| edge.queued_by(&login))
+                .await?
+                .into_iter()
+                .filter_map(|s| match s {
+                    Submission::Post { discussion, body } if discussion == id => Some(body),
+                    _ => None,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let chrome = state.chrome(Section::Other, &visitor);
     Ok(discussions::space(
         &chrome,
@@ -126,7 +148,9 @@ pub async fn get_space(
             space: &space,
             posts: &posts,
             following,
-            can_remove: decide(user, &Action::RemoveComment, None).allowed(),
+            waiting: &waiting,
+            can_remove: !state.federation.is_edge()
+                && decide(user, &Action::RemoveComment, None).allowed(),
             editable: &editable,
             login: &user.login,
             message: query
@@ -169,14 +193,34 @@ pub async fn post_message(
     check_csrf(&signed_in, &form.csrf)?;
     let id = parse(&id)?;
     let user = &signed_in.user;
+    let now = state.clock.now();
     match state
         .content
-        .post_message(user, id, &form.texte, state.clock.now())
+        .new_message(user, id, new_id(now), &form.texte, now)
         .await
     {
-        Ok(post) => Ok(
-            Redirect::to(&format!("{}#message-{}", url(id), ulid::Ulid(post.id))).into_response(),
-        ),
+        Ok(post) => match &state.federation.edge {
+            Some(edge) => {
+                let (space, _, _) = state.content.discussion(user, id).await?;
+                let label = format!("Message dans « {} »", space.name);
+                let body = post.body;
+                queue(
+                    edge,
+                    user,
+                    label,
+                    Submission::Post {
+                        discussion: id,
+                        body,
+                    },
+                )?;
+                Ok(Redirect::to(&format!("{}#titre-messages", url(id))).into_response())
+            }
+            None => {
+                let post = state.content.save_message(post).await?;
+                let target = format!("{}#message-{}", url(id), ulid::Ulid(post.id));
+                Ok(Redirect::to(&target).into_response())
+            }
+        },
         Err(WriteError::Invalid(message)) => {
             let (space, _, _) = state.content.discussion(user, id).await?;
             let page = text_page(
@@ -202,10 +246,22 @@ pub async fn post_follow(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     let id = parse(&id)?;
-    state
-        .content
-        .set_following(&signed_in.user, id, form.etat == "oui")
-        .await?;
+    let (user, on) = (&signed_in.user, form.etat == "oui");
+    // Kept here too, so that this edge's pages say so at once.
+    state.content.set_following(user, id, on).await?;
+    if let Some(edge) = &state.federation.edge {
+        let label = if on {
+            "Espace suivi"
+        } else {
+            "Espace plus suivi"
+        };
+        queue(
+            edge,
+            user,
+            label.into(),
+            Submission::Follow { discussion: id, on },
+        )?;
+    }
     Ok(Redirect::to(&safe_return(Some(&form.retour))).into_response())
 }
 
@@ -254,10 +310,23 @@ pub async fn post_edit(
     let user = &signed_in.user;
     match state
         .content
-        .edit_message(user, id, post, &form.texte, state.clock.now())
+        .edited_message(user, id, post, &form.texte, state.clock.now())
         .await
     {
-        Ok(_) => {
+        Ok(edited) => {
+            match &state.federation.edge {
+                Some(edge) => {
+                    let submission = Submission::EditPost {
+                        discussion: id,
+                        post,
+                        body: edited.body,
+                    };
+                    queue(edge, user, "Message modifié".into(), submission)?;
+                }
+                None => {
+                    state.content.save_message(edited).await?;
+                }
+            }
             Ok(Redirect::to(&format!("{}#message-{}", url(id), ulid::Ulid(post))).into_response())
         }
         Err(WriteError::Invalid(message)) => {
@@ -301,11 +370,32 @@ pub async fn post_report(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     let (id, post) = (parse(&id)?, parse(&post)?);
-    match state
-        .content
-        .report_message(&signed_in.user, id, post, &form.motif, state.clock.now())
-        .await
-    {
+    let user = &signed_in.user;
+    let reported = match &state.federation.edge {
+        Some(edge) => match state
+            .content
+            .reportable_message(user, id, post, &form.motif)
+            .await
+        {
+            Ok((_, reason)) => {
+                let submission = Submission::ReportPost {
+                    discussion: id,
+                    post,
+                    reason,
+                };
+                queue(edge, user, "Signalement d'un message".into(), submission)?;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        },
+        None => {
+            state
+                .content
+                .report_message(user, id, post, &form.motif, state.clock.now())
+                .await
+        }
+    };
+    match reported {
         Ok(()) => Ok(Redirect::to(&format!("{}?signale=1", url(id))).into_response()),
         Err(WriteError::Invalid(_)) => Err(WebError::BadRequest(
             "Indiquez en quelques mots ce qui ne va pas dans ce message.",

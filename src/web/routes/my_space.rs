@@ -58,20 +58,16 @@ pub async fn get_my_space(
         .filter(|i| i.is_visible_at(now) && !matches!(i.details, Details::Link { .. }))
         .cloned()
         .collect();
-    let discussions = if state.federation.is_edge() {
-        None
-    } else {
-        Some(
-            state
-                .content
-                .discussions_for(&signed_in.user)
-                .await?
-                .into_iter()
-                .filter(|(_, following)| *following)
-                .map(|(d, _)| d)
-                .collect::<Vec<_>>(),
-        )
-    };
+    let discussions = Some(
+        state
+            .content
+            .discussions_for(&signed_in.user)
+            .await?
+            .into_iter()
+            .filter(|(_, following)| *following)
+            .map(|(d, _)| d)
+            .collect::<Vec<_>>(),
+    );
     // Union-list subscriptions: known on the hub only (an edge never holds them).
     let subscriptions = if state.federation.is_edge() {
         None

@@ -175,7 +175,7 @@ pub async fn get_emploi(
             base,
             filters: html! {
                 // Offers matching the agent's profile first (issue 11).
-                @if page == 1 && kind.is_none() && !state.federation.is_edge() {
+                @if page == 1 && kind.is_none() {
                     (crate::web::views::jobs::matching_block(profile.as_ref(), &matching))
                 }
                 (pages::job_filters(kind))

@@ -8,12 +8,14 @@ use jiff::Timestamp;
 use maud::Markup;
 use serde::Deserialize;
 
+use super::publish::queue;
 use crate::content::WriteError;
 use crate::domain::SurveyId;
 use crate::domain::participation::{
     self, Audience, Question, QuestionKind, Survey, read_answers, tally,
 };
 use crate::domain::policy::{Action, decide};
+use crate::federation::wire::Submission;
 use crate::store::AnswerOutcome;
 use crate::web::auth::{Agent, check_csrf};
 use crate::web::views::Section;
@@ -53,7 +55,8 @@ pub async fn get_surveys(
         &chrome,
         &ListPage {
             list: &list,
-            can_create: decide(&signed_in.user, &Action::CreateSurvey, None).allowed(),
+            can_create: !state.federation.is_edge()
+                && decide(&signed_in.user, &Action::CreateSurvey, None).allowed(),
             message: query
                 .cree
                 .is_some()
@@ -326,12 +329,31 @@ pub async fn post_answer(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    // On an edge, the answer itself goes to the hub; the flag stays here.
+    let answer_id = state.federation.edge.is_none().then(rand::random);
     let outcome = state
         .content
-        .answer_survey(user, id, values, rand::random(), now)
+        .answer_survey(user, id, values.clone(), answer_id, now)
         .await;
     match outcome {
-        Ok(AnswerOutcome::Recorded | AnswerOutcome::AlreadyAnswered) => {
+        Ok(AnswerOutcome::Recorded) => {
+            if let Some(edge) = &state.federation.edge {
+                let label = format!("Réponse au questionnaire « {} »", survey.title);
+                let queued = queue(edge, user, label, Submission::Answer { survey: id, values });
+                if let Err(e) = queued {
+                    // Not sent: the agent may answer again.
+                    let login = user.login.clone();
+                    state
+                        .content
+                        .store()
+                        .run(move |s| s.unmark_answered(id, &login))
+                        .await?;
+                    return Err(e);
+                }
+            }
+            Ok(Redirect::to(&format!("/questionnaires/{id}?merci=1")).into_response())
+        }
+        Ok(AnswerOutcome::AlreadyAnswered) => {
             Ok(Redirect::to(&format!("/questionnaires/{id}?merci=1")).into_response())
         }
         Err(WriteError::Invalid("closed")) => Err(WebError::BadRequest(
@@ -357,7 +379,7 @@ pub async fn get_results(
             survey: &results.survey,
             tallies: &tallies,
             respondents: results.answers.len(),
-            can_export: may_follow(user, &results.survey),
+            can_export: !state.federation.is_edge() && may_follow(user, &results.survey),
         },
     ))
 }

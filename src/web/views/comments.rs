@@ -22,6 +22,8 @@ pub struct CommentsBox {
     pub editable: Vec<u128>,
     /// Ids of comments the viewer may report (others', not removed).
     pub reportable: Vec<u128>,
+    /// On an edge: the viewer's comments still on their way to the hub.
+    pub waiting: Vec<String>,
 }
 
 fn comment_url(item: &Item, comment: u128, action: &str) -> String {
@@ -80,6 +82,7 @@ pub fn comments_section(item: &Item, chrome: &Chrome, data: &CommentsBox) -> Mar
                         }
                     }
                 }
+                (waiting_list(&data.waiting, "Commentaire"))
                 @if data.can_comment {
                     form.form-card.comment-form method="post" action=(format!("/commentaires/{}", item.id)) autocomplete=[kiosk.then_some("off")] {
                         (csrf_field(chrome))
@@ -90,6 +93,22 @@ pub fn comments_section(item: &Item, chrome: &Chrome, data: &CommentsBox) -> Mar
                     }
                 } @else if !data.open && !data.can_toggle {
                     p.empty { "Les commentaires sont fermés." }
+                }
+            }
+        }
+    }
+}
+
+/// Texts the agent wrote on an edge that the hub has not confirmed yet.
+pub fn waiting_list(texts: &[String], what: &str) -> Markup {
+    html! {
+        @if !texts.is_empty() {
+            ul.comment-list.waiting aria-label=(format!("{what}s en cours d'envoi")) {
+                @for text in texts {
+                    li.comment {
+                        p.card-meta { strong { "Vous" } " · " (what) " en cours d'envoi à l'intranet : il s'affichera ici dès qu'il sera enregistré." }
+                        p.comment-body { (text) }
+                    }
                 }
             }
         }

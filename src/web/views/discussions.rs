@@ -83,6 +83,8 @@ pub struct SpacePage<'a> {
     pub editable: &'a [u128],
     pub login: &'a crate::domain::Login,
     pub message: Option<&'a str>,
+    /// On an edge: the viewer's messages still on their way to the hub.
+    pub waiting: &'a [String],
 }
 
 pub fn space(chrome: &Chrome, data: &SpacePage) -> Markup {
@@ -138,6 +140,7 @@ pub fn space(chrome: &Chrome, data: &SpacePage) -> Markup {
                         }
                     }
                 }
+                (super::comments::waiting_list(data.waiting, "Message"))
                 form.form-card.comment-form method="post" action=(space_url(d)) autocomplete=[kiosk.then_some("off")] {
                     (csrf_field(chrome))
                     label for="commentaire" { "Votre message" }
