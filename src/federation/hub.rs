@@ -574,7 +574,7 @@ async fn post_sign_in(peer: PeerEdge, State(hub): State<Arc<Hub>>, bytes: Bytes)
             SignInResponse::Ok {
                 user: Box::new(user),
                 grant,
-                personal,
+                personal: Box::new(personal),
             }
         }
         Err(AuthError::InvalidCredentials) => SignInResponse::Invalid,

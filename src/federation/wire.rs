@@ -91,7 +91,7 @@ pub enum SignInResponse {
         /// The agent's own state (acknowledgements, answered questionnaires,
         /// stars, followed spaces, job profile), for the edge to show.
         #[serde(default)]
-        personal: crate::store::Personal,
+        personal: Box<crate::store::Personal>,
     },
     /// Wrong login or password (never which).
     Invalid,

@@ -40,10 +40,10 @@ impl Store {
         let acks = tx.open_table(ACKNOWLEDGEMENTS)?;
         for entry in tx.open_table(ITEMS_TO_ACKNOWLEDGE)?.iter()? {
             let id = entry?.0.value();
-            if let Some(at) = acks.get((id, login.as_str()))? {
-                if let Ok(at) = Timestamp::from_millisecond(at.value()) {
-                    personal.acknowledged.push((id, at));
-                }
+            if let Some(at) = acks.get((id, login.as_str()))?
+                && let Ok(at) = Timestamp::from_millisecond(at.value())
+            {
+                personal.acknowledged.push((id, at));
             }
         }
         for entry in tx.open_table(SURVEY_RESPONDENTS)?.iter()? {
