@@ -894,14 +894,252 @@ async fn read_confirmations_and_favourites_made_on_a_borne_reach_the_hub() {
     )
     .await;
 
-    // Questionnaires are not replicated: the borne says where to go.
-    let (status, html) = page(&borne, &format!("{}/questionnaires", edge.kiosk)).await;
+    // Making a questionnaire is the hub's: the borne says where to go.
+    let (status, html) = page(&borne, &format!("{}/questionnaires/nouveau", edge.kiosk)).await;
     assert_eq!(status, 403);
     assert!(
         html.html().contains("intranet principal"),
         "{}",
         html.html()
     );
+    edge_process.stop();
+    hub_process.stop();
+}
+
+/// Posts a form; returns the status and the `Location` (if any).
+async fn post_form(client: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let response = client.post(url).form(form).send().await.unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (response.status().as_u16(), location)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questionnaires_comments_and_espaces_work_on_a_borne_through_the_hub() {
+    let root = tempfile::tempdir().unwrap();
+    let (hub, hub_process, edge, edge_process) =
+        hub_and_borne(root.path(), "Borne du centre technique").await;
+    let webmaster = sign_in(&hub.web, "webmestre").await;
+    let token = csrf(&webmaster, &hub.web).await;
+
+    // On the hub: a questionnaire open from today, an actu with comments
+    // open, an espace d'échange, and a note to confirm that the agent
+    // confirms at their desk.
+    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+    let today = jiff::Timestamp::now().to_zoned_datetime(paris).date();
+    let (opens, closes) = (
+        today.to_string(),
+        (today + jiff::Span::new().days(7)).to_string(),
+    );
+    let mut fields = crate::participation::survey_fields(&token, "Le réfectoire", true);
+    fields.retain(|(k, _)| *k != "ouverture" && *k != "cloture");
+    fields.push(("ouverture", &opens));
+    fields.push(("cloture", &closes));
+    let (status, _) = post_form(
+        &webmaster,
+        &format!("{}/questionnaires/nouveau", hub.web),
+        &fields,
+    )
+    .await;
+    assert_eq!(status, 303);
+    let actu = publish_actu(&hub, &webmaster, "Les nouveaux vestiaires").await;
+    let (status, _) = post_form(
+        &webmaster,
+        &format!("{}/commentaires/{actu}/ouverture", hub.web),
+        &[("csrf", &token), ("etat", "oui")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, space) = post_form(
+        &webmaster,
+        &format!("{}/echanges", hub.web),
+        &[
+            ("csrf", &token),
+            ("nom", "Agents des espaces verts"),
+            ("description", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let note = publish_actu(&hub, &webmaster, "Note de service : astreintes").await;
+    let (status, _) = post_form(
+        &webmaster,
+        &format!("{}/suivi-lecture/{note}", hub.web),
+        &[("csrf", &token), ("public", "tous"), ("action", "demander")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let desk = sign_in(&hub.web, "agent").await;
+    let desk_token = csrf(&desk, &hub.web).await;
+    let (status, _) = post_form(
+        &desk,
+        &format!("{}/lu/{note}", hub.web),
+        &[("csrf", &desk_token), ("retour", "/")],
+    )
+    .await;
+    assert_eq!(status, 303);
+
+    // On the borne: the questionnaire arrives and is answered there; the
+    // note confirmed at the desk is not asked again.
+    let borne = sign_in(&edge.kiosk, "agent").await;
+    let home_url = format!("{}/", edge.kiosk);
+    within(Duration::from_secs(10), "the note on the borne", || async {
+        page(&borne, &home_url)
+            .await
+            .1
+            .html()
+            .contains("Note de service : astreintes")
+    })
+    .await;
+    let (_, home) = page(&borne, &home_url).await;
+    assert!(
+        crate::support::select(&home, ".ack-list").is_empty(),
+        "confirmed on the hub, so not asked on the borne"
+    );
+    let list_url = format!("{}/questionnaires", edge.kiosk);
+    let find_survey = || async {
+        let (_, list) = page(&borne, &list_url).await;
+        crate::support::select(&list, "a")
+            .into_iter()
+            .find(|a| a.text().collect::<String>().contains("Le réfectoire"))
+            .and_then(|a| a.value().attr("href").map(str::to_owned))
+    };
+    within(
+        Duration::from_secs(10),
+        "the questionnaire on the borne",
+        || async { find_survey().await.is_some() },
+    )
+    .await;
+    let survey = find_survey().await.unwrap();
+    let token = csrf(&borne, &edge.kiosk).await;
+    // A wrong answer is refused on the borne itself, in French, text kept.
+    let (status, _) = post_form(
+        &borne,
+        &format!("{}{survey}", edge.kiosk),
+        &[("csrf", &token), ("q4", "Plus de légumes")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, location) = post_form(
+        &borne,
+        &format!("{}{survey}", edge.kiosk),
+        &[
+            ("csrf", &token),
+            ("q0", "0"),
+            ("q1", "4"),
+            ("q3", "Plus de légumes"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, location.ends_with("?merci=1")),
+        (303, true),
+        "{location}"
+    );
+    let (_, answered) = page(&borne, &format!("{}{survey}", edge.kiosk)).await;
+    assert!(
+        answered
+            .html()
+            .contains("Vous avez répondu à ce questionnaire"),
+        "answered, on the borne"
+    );
+
+    // A comment and a message written on the borne reach the hub, and come
+    // back to the borne as the hub recorded them.
+    let (status, _) = post_form(
+        &borne,
+        &format!("{}/commentaires/{actu}", edge.kiosk),
+        &[
+            ("csrf", &token),
+            ("texte", "Enfin des casiers qui ferment !"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _) = post_form(
+        &borne,
+        &format!("{}{space}", edge.kiosk),
+        &[("csrf", &token), ("texte", "Qui a les clés du local ?")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _) = post_form(
+        &borne,
+        &format!("{}{space}/suivre", edge.kiosk),
+        &[("csrf", &token), ("etat", "oui"), ("retour", "/mon-espace")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _) = post_form(
+        &borne,
+        &format!("{}/emploi/profil", edge.kiosk),
+        &[
+            ("csrf", &token),
+            ("categorie", "C"),
+            ("filiere", "Technique"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let actu_url = format!("{}/actus/{actu}", hub.web);
+    within(
+        Duration::from_secs(10),
+        "the comment on the hub",
+        || async {
+            page(&webmaster, &actu_url)
+                .await
+                .1
+                .html()
+                .contains("Enfin des casiers qui ferment !")
+        },
+    )
+    .await;
+    within(
+        Duration::from_secs(10),
+        "the message on the hub",
+        || async {
+            let (_, html) = page(&webmaster, &format!("{}{space}", hub.web)).await;
+            crate::support::text(&html, "ol.comment-list").contains("Qui a les clés du local ?")
+        },
+    )
+    .await;
+    within(
+        Duration::from_secs(10),
+        "the comment back on the borne",
+        || async {
+            let (_, html) = page(&borne, &format!("{}/actus/{actu}", edge.kiosk)).await;
+            crate::support::text(&html, "ol.comment-list").contains("Enfin des casiers")
+                && crate::support::select(&html, "ul.waiting").is_empty()
+        },
+    )
+    .await;
+    within(Duration::from_secs(10), "the answer on the hub", || async {
+        let (_, html) = page(&webmaster, &format!("{}{survey}/resultats", hub.web)).await;
+        html.html().contains("1 réponse(s)")
+    })
+    .await;
+    let (_, mine) = page(&desk, &format!("{}/mon-espace", hub.web)).await;
+    assert!(
+        crate::support::text(&mine, "ul.my-discussions").contains("Agents des espaces verts"),
+        "followed from the borne"
+    );
+    let (_, profile) = page(&desk, &format!("{}/emploi/profil", hub.web)).await;
+    assert_eq!(
+        attrs(&profile, "input[name=categorie][checked]", "value"),
+        vec!["C"]
+    );
+
+    // The authors' side stays on the hub.
+    let (status, _) = post_form(
+        &borne,
+        &format!("{}/echanges", edge.kiosk),
+        &[("csrf", &token), ("nom", "Pirates")],
+    )
+    .await;
+    assert_eq!(status, 403);
     edge_process.stop();
     hub_process.stop();
 }

@@ -208,7 +208,11 @@ async fn a_note_asked_of_a_service_is_confirmed_on_a_borne_and_followed_by_its_s
 }
 
 /// The survey form as a publisher fills it.
-fn survey_fields<'a>(csrf: &'a str, title: &'a str, anonymous: bool) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn survey_fields<'a>(
+    csrf: &'a str,
+    title: &'a str,
+    anonymous: bool,
+) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
         ("csrf", csrf),
         ("titre", title),
