@@ -223,13 +223,21 @@ impl Content {
             .await
     }
 
-    /// An agent's own items (deleted ones left out) and notices.
-    pub async fn mine(&self, login: crate::domain::Login) -> Result<(Vec<Item>, Vec<Notice>)> {
+    /// An agent's own items (deleted ones left out) and notices (those dated
+    /// later, for an offer scheduled to show then, left out until then).
+    pub async fn mine(
+        &self,
+        login: crate::domain::Login,
+        now: Timestamp,
+    ) -> Result<(Vec<Item>, Vec<Notice>)> {
         self.store
             .run(move |store| {
                 let mut items = store.items_of(&login, 500)?;
                 items.retain(|i| i.status != crate::domain::Status::Deleted);
-                Ok((items, store.notices_of(&login, 30)?))
+                let mut notices = store.notices_of(&login, 60)?;
+                notices.retain(|n| n.at <= now);
+                notices.truncate(30);
+                Ok((items, notices))
             })
             .await
     }

@@ -226,6 +226,8 @@ impl Content {
     }
 
     /// Tells every agent whose job profile matches a newly published offer.
+    /// An offer scheduled for later gets its notices dated then: they stay
+    /// out of sight until the offer itself shows.
     pub async fn notify_matching_job(&self, item: &Item, now: Timestamp) -> Result<usize> {
         let crate::domain::Details::Job(job) = &item.details else {
             return Ok(0);
@@ -239,6 +241,7 @@ impl Content {
             item.title.clone(),
             item.author.clone(),
         );
+        let at = item.publish_at.map_or(now, |p| p.max(now));
         let sent = self
             .store()
             .run(move |store| {
@@ -250,7 +253,7 @@ impl Content {
                     store.add_notice(
                         &login,
                         &Notice {
-                            at: now,
+                            at,
                             item: id,
                             title: title.clone(),
                             kind: NoticeKind::MatchingJob,

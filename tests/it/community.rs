@@ -121,9 +121,21 @@ async fn mon_espace_gathers_favourites_pinned_links_notices_and_publications() {
 
 /// Publishes a job offer as `client` through the editor (multipart form).
 async fn publish_job(server: &TestServer, client: &reqwest::Client, title: &str, category: &str) {
+    publish_job_at(server, client, title, category, "").await
+}
+
+/// Publishes an offer that shows from `publication` (empty: at once).
+async fn publish_job_at(
+    server: &TestServer,
+    client: &reqwest::Client,
+    title: &str,
+    category: &str,
+    publication: &str,
+) {
     let editor = html_of(client, server.url("/publier?espace=emploi"), 200).await;
     let mut form = reqwest::multipart::Form::new().text("csrf", csrf_of(&editor));
     for (name, value) in [
+        ("publication", publication),
         ("titre", title),
         ("resume", "Poste ouvert en interne."),
         ("texte", "Candidatures auprès des ressources humaines."),
@@ -209,6 +221,33 @@ async fn job_offers_matching_an_agents_profile_come_first_with_a_notice() {
         "{notices}"
     );
     assert!(!notices.contains("bureau d'études"), "{notices}");
+
+    // An offer scheduled for next week: no notice before it shows.
+    publish_job_at(
+        &server,
+        &hr,
+        "Agent d'entretien des serres (H/F)",
+        "C",
+        &(crate::support::now() + jiff::SignedDuration::from_hours(24 * 7))
+            .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Paris").unwrap())
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string(),
+    )
+    .await;
+    let space = server.page("/mon-espace", 200).await;
+    let notices = text(&space, "section[aria-labelledby=titre-avis] ul");
+    assert!(
+        !notices.contains("serres"),
+        "not before it shows: {notices}"
+    );
+    server
+        .clock
+        .advance(jiff::SignedDuration::from_hours(24 * 7 + 1));
+    // (A week later the session has long ended: sign in again.)
+    let agent = server.signed_in("agent", DEMO_PASSWORD).await;
+    let space = html_of(&agent, server.url("/mon-espace"), 200).await;
+    let notices = text(&space, "section[aria-labelledby=titre-avis] ul");
+    assert!(notices.contains("serres"), "once it shows: {notices}");
 }
 
 #[tokio::test]

@@ -168,7 +168,7 @@ pub async fn get_mine(
     Query(query): Query<MineQuery>,
 ) -> Result<Markup, WebError> {
     let login = signed_in.user.login.clone();
-    let (items, notices) = state.content.mine(login.clone()).await?;
+    let (items, notices) = state.content.mine(login.clone(), state.clock.now()).await?;
     let chrome = state.chrome(Section::Other, &visitor);
     let message = if query.envoye.is_some() {
         Some(

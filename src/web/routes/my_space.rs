@@ -36,7 +36,7 @@ pub async fn get_my_space(
     let chrome = state.chrome(Section::Other, &visitor);
     let now = chrome.now;
     let login = signed_in.user.login.clone();
-    let (publications, notices) = state.content.mine(login.clone()).await?;
+    let (publications, notices) = state.content.mine(login.clone(), state.clock.now()).await?;
     let starred = state
         .content
         .store()
