@@ -175,7 +175,54 @@ pub fn seed_if_empty(store: &Store, config: &Config, now: Timestamp) -> Result<b
     builder.pages(include_str!("../../assets/demo/pages.toml"))?;
     builder.links(include_str!("../../assets/demo/liens.toml"))?;
     store.put_items(&builder.items)?;
+    builder.participation(include_str!("../../assets/demo/participation.toml"))?;
     Ok(true)
+}
+
+#[derive(Deserialize)]
+struct Participation {
+    #[serde(default)]
+    questionnaires: Vec<DemoSurvey>,
+    #[serde(default)]
+    espaces: Vec<DemoSpace>,
+}
+
+#[derive(Deserialize)]
+struct DemoSurvey {
+    title: String,
+    intro: String,
+    author: String,
+    opened_days_ago: i64,
+    closes_in_days: i64,
+    anonymous: bool,
+    live_results: bool,
+    questions: Vec<DemoQuestion>,
+}
+
+#[derive(Deserialize)]
+struct DemoQuestion {
+    label: String,
+    kind: String,
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    required: bool,
+}
+
+#[derive(Deserialize)]
+struct DemoSpace {
+    name: String,
+    description: String,
+    author: String,
+    days_ago: i64,
+    messages: Vec<DemoMessage>,
+}
+
+#[derive(Deserialize)]
+struct DemoMessage {
+    author: String,
+    days_ago: i64,
+    body: String,
 }
 
 struct Builder<'a> {
@@ -221,6 +268,80 @@ impl Builder<'_> {
             details,
             acknowledgement: None,
         }
+    }
+
+    /// A questionnaire open now and espaces d'échange with a few messages.
+    fn participation(&mut self, text: &str) -> Result<()> {
+        use crate::domain::SurveyId;
+        use crate::domain::participation::{
+            Audience, Comment, Discussion, Question, QuestionKind, Survey,
+        };
+        let data: Participation = toml::from_str(text)
+            .map_err(|e| StoreError::Invalid(format!("demo participation.toml: {e}")))?;
+        for entry in data.questionnaires {
+            self.counter += 1;
+            let opens = self.ago(entry.opened_days_ago);
+            let mut questions = Vec::new();
+            for q in entry.questions {
+                let kind = match q.kind.as_str() {
+                    "unique" => QuestionKind::Single(q.options),
+                    "multiple" => QuestionKind::Multiple(q.options),
+                    "echelle" => QuestionKind::Scale,
+                    "texte" => QuestionKind::Text,
+                    other => {
+                        return Err(StoreError::Invalid(format!(
+                            "demo participation.toml: unknown question kind {other}"
+                        )));
+                    }
+                };
+                questions.push(Question {
+                    label: q.label,
+                    kind,
+                    required: q.required,
+                });
+            }
+            self.store.put_survey(&Survey {
+                id: SurveyId::new(opens, self.counter),
+                title: entry.title,
+                intro: entry.intro,
+                author_name: self.names.get(&entry.author).cloned().unwrap_or_default(),
+                author: Login::new(&entry.author),
+                audience: Audience::Everyone,
+                opens,
+                closes: self.now + SignedDuration::from_hours(24 * entry.closes_in_days),
+                anonymous: entry.anonymous,
+                live_results: entry.live_results,
+                questions,
+                created: opens,
+            })?;
+        }
+        for entry in data.espaces {
+            self.counter += 1;
+            let created = self.ago(entry.days_ago);
+            let id = ulid::Ulid::from_parts(created.as_millisecond() as u64, self.counter).0;
+            self.store.put_discussion(&Discussion {
+                id,
+                name: entry.name,
+                description: entry.description,
+                created_by: Login::new(&entry.author),
+                created,
+            })?;
+            for message in entry.messages {
+                self.counter += 1;
+                let at = self.ago(message.days_ago);
+                self.store.put_discussion_post(&Comment {
+                    id: ulid::Ulid::from_parts(at.as_millisecond() as u64, self.counter).0,
+                    item: ItemId::from_u128(id),
+                    author_name: self.names.get(&message.author).cloned().unwrap_or_default(),
+                    author: Login::new(&message.author),
+                    body: message.body,
+                    at,
+                    edited: None,
+                    removed: false,
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// `days` days ago, at a working hour that varies with the counter.

@@ -1116,21 +1116,50 @@ async fn questionnaires_comments_and_espaces_work_on_a_borne_through_the_hub() {
         },
     )
     .await;
+    // The agent corrects the comment on the borne, within the 15 minutes.
+    let (_, on_borne) = page(&borne, &format!("{}/actus/{actu}", edge.kiosk)).await;
+    let edit = attrs(&on_borne, "li.comment a.button", "href").remove(0);
+    let (status, _) = post_form(
+        &borne,
+        &format!("{}{edit}", edge.kiosk),
+        &[
+            ("csrf", &token),
+            ("texte", "Enfin des casiers qui ferment à clé !"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    within(
+        Duration::from_secs(10),
+        "the correction on the hub",
+        || async {
+            page(&webmaster, &actu_url)
+                .await
+                .1
+                .html()
+                .contains("Enfin des casiers qui ferment à clé !")
+        },
+    )
+    .await;
     within(Duration::from_secs(10), "the answer on the hub", || async {
         let (_, html) = page(&webmaster, &format!("{}{survey}/resultats", hub.web)).await;
         html.html().contains("1 réponse(s)")
     })
     .await;
-    let (_, mine) = page(&desk, &format!("{}/mon-espace", hub.web)).await;
-    assert!(
-        crate::support::text(&mine, "ul.my-discussions").contains("Agents des espaces verts"),
-        "followed from the borne"
-    );
-    let (_, profile) = page(&desk, &format!("{}/emploi/profil", hub.web)).await;
-    assert_eq!(
-        attrs(&profile, "input[name=categorie][checked]", "value"),
-        vec!["C"]
-    );
+    within(Duration::from_secs(10), "the follow on the hub", || async {
+        let (_, mine) = page(&desk, &format!("{}/mon-espace", hub.web)).await;
+        crate::support::text(&mine, "ul.my-discussions").contains("Agents des espaces verts")
+    })
+    .await;
+    within(
+        Duration::from_secs(10),
+        "the job profile on the hub",
+        || async {
+            let (_, profile) = page(&desk, &format!("{}/emploi/profil", hub.web)).await;
+            attrs(&profile, "input[name=categorie][checked]", "value") == vec!["C"]
+        },
+    )
+    .await;
 
     // The authors' side stays on the hub.
     let (status, _) = post_form(

@@ -331,11 +331,16 @@ async fn an_anonymous_survey_is_answered_on_a_borne_and_keeps_no_link_to_the_age
         .unwrap()
         .len();
 
-    // On the borne: the home page says a questionnaire waits; the form is
-    // made of fieldsets with legends; a missing required answer keeps the rest.
+    // On the borne: the home page says questionnaires wait (this one and the
+    // demo's); the form is made of fieldsets with legends; a missing required
+    // answer keeps the rest.
     let borne_agent = kiosk_agent(&server).await;
     let home = html_of(&borne_agent, server.kiosk_url("/"), 200).await;
-    assert!(text(&home, ".survey-waiting").contains("Un questionnaire attend votre réponse"));
+    let waiting = text(&home, ".survey-waiting");
+    assert!(
+        waiting.contains("2 questionnaires attendent votre réponse"),
+        "{waiting}"
+    );
     let url = server.kiosk_url(&format!("/questionnaires/{id}"));
     let survey = html_of(&borne_agent, url.clone(), 200).await;
     assert_eq!(
