@@ -317,3 +317,50 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
     }
     page
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_hub_only;
+    use axum::http::Method;
+
+    #[test]
+    fn edges_serve_agents_participation_and_leave_the_authors_side_to_the_hub() {
+        let (get, post) = (Method::GET, Method::POST);
+        for path in [
+            "/questionnaires",
+            "/questionnaires/01J0000000000000000000000A",
+            "/questionnaires/01J0000000000000000000000A/resultats",
+            "/commentaires/01J0000000000000000000000A",
+            "/commentaires/01J0000000000000000000000A/01J0000000000000000000000B/modifier",
+            "/commentaires/01J0000000000000000000000A/01J0000000000000000000000B/signaler",
+            "/echanges/01J0000000000000000000000A",
+            "/echanges/01J0000000000000000000000A/suivre",
+            "/emploi/profil",
+        ] {
+            assert!(!is_hub_only(&post, path), "{path} is served on an edge");
+        }
+        assert!(!is_hub_only(&get, "/echanges"));
+        for (method, path) in [
+            (&post, "/echanges"),
+            (&get, "/questionnaires/nouveau"),
+            (
+                &get,
+                "/questionnaires/01J0000000000000000000000A/export.csv",
+            ),
+            (&post, "/commentaires/01J0000000000000000000000A/ouverture"),
+            (
+                &post,
+                "/commentaires/01J0000000000000000000000A/01J0000000000000000000000B/retirer",
+            ),
+            (
+                &post,
+                "/echanges/01J0000000000000000000000A/01J0000000000000000000000B/retirer",
+            ),
+            (&get, "/suivi-lecture/01J0000000000000000000000A"),
+            (&get, "/moderation"),
+            (&post, "/modifier/01J0000000000000000000000A"),
+        ] {
+            assert!(is_hub_only(method, path), "{path} is the hub's");
+        }
+    }
+}
