@@ -12,23 +12,23 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiff::{SignedDuration, Timestamp};
-use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 mod receive;
+mod replication;
 
 use super::pki::HubPki;
 use super::wire::{self, *};
 use crate::clock::Clock;
 use crate::content::Content;
 use crate::directory::{AuthError, Directory};
-use crate::domain::{BlobHash, Login};
+use crate::domain::Login;
 use crate::store::{EdgeKind, EdgeRecord, Invite, Store};
 
 /// How long an enrollment code stays usable.
@@ -215,8 +215,8 @@ impl Hub {
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
             .route("/fed/v1/enroll", post(post_enroll))
-            .route("/fed/v1/changes", get(get_changes))
-            .route("/fed/v1/blobs/{hash}", get(get_blob))
+            .route("/fed/v1/changes", get(replication::get_changes))
+            .route("/fed/v1/blobs/{hash}", get(replication::get_blob))
             .route("/fed/v1/sign-in", post(post_sign_in))
             .route("/fed/v1/accounts/{login}", get(get_account))
             .route("/fed/v1/submissions", post(receive::post_submission))
@@ -444,113 +444,6 @@ async fn post_enroll(State(hub): State<Arc<Hub>>, bytes: Bytes) -> Response {
     };
     response.proof = hub_proof(&invite.mac_key, &request.nonce, &response);
     cbor(StatusCode::OK, &response)
-}
-
-#[derive(Debug, Deserialize)]
-struct ChangesQuery {
-    since: u64,
-    /// Absent from an older edge, which does not copy shared records.
-    shared_since: Option<u64>,
-    #[serde(default = "default_limit")]
-    limit: usize,
-    #[serde(default)]
-    wait: u64,
-}
-
-fn default_limit() -> usize {
-    500
-}
-
-async fn get_changes(
-    peer: PeerEdge,
-    State(hub): State<Arc<Hub>>,
-    Query(query): Query<ChangesQuery>,
-) -> Response {
-    let since = query.since;
-    let limit = query.limit.clamp(1, 5000);
-    let wait = Duration::from_secs(query.wait.min(30));
-    {
-        let (id, version, now) = (peer.id.clone(), peer.version.clone(), hub.clock.now());
-        if let Err(e) = hub
-            .store
-            .run(move |store| store.edge_contact(&id, now, since, &version))
-            .await
-        {
-            return internal(e);
-        }
-    }
-    // Nothing newer: wait for it. (An edge ahead of this hub, whose store was
-    // replaced, gets an answer at once and starts over.)
-    let shared_since = query.shared_since;
-    let nothing_shared = shared_since.is_none_or(|s| hub.store.current_shared_seq() == s);
-    if hub.store.current_seq() == since && nothing_shared && !wait.is_zero() {
-        let (mut changes, mut shared) = (hub.store.watch_changes(), hub.store.watch_shared());
-        let shared_after = shared_since.unwrap_or(u64::MAX);
-        let _ = tokio::time::timeout(wait, async {
-            tokio::select! {
-                _ = changes.wait_for(|seq| *seq > since) => {}
-                _ = shared.wait_for(|seq| *seq > shared_after) => {}
-            }
-        })
-        .await;
-        // Revoked while it waited: it gets nothing more.
-        if !hub.is_enrolled(&peer.id) {
-            return problem(StatusCode::FORBIDDEN, "this edge was revoked");
-        }
-    }
-    let epoch = match hub.store.run(|store| store.epoch()).await {
-        Ok(epoch) => epoch,
-        Err(e) => return internal(e),
-    };
-    let (head, shared_head) = (hub.store.current_seq(), hub.store.current_shared_seq());
-    let read = hub
-        .store
-        .run(move |store| {
-            let items = store.replicas_since(since, limit)?;
-            let shared = match shared_since {
-                Some(from) => store.shared_since(from, limit)?,
-                None => (Vec::new(), 0),
-            };
-            Ok((items, shared))
-        })
-        .await;
-    match read {
-        Ok(((entries, cursor), (shared, shared_cursor))) => cbor(
-            StatusCode::OK,
-            &Changes {
-                epoch,
-                head: head.max(cursor),
-                cursor,
-                entries,
-                shared,
-                shared_cursor,
-                shared_head: shared_head.max(shared_cursor),
-            },
-        ),
-        Err(e) => internal(e),
-    }
-}
-
-async fn get_blob(_: PeerEdge, State(hub): State<Arc<Hub>>, Path(hash): Path<String>) -> Response {
-    let Some(hash) = BlobHash::from_hex(&hash) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "a blob is named by its BLAKE3 hash in hex",
-        );
-    };
-    match hub.store.run(move |store| store.get_blob(hash)).await {
-        Ok(Some((bytes, media_type))) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&media_type)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            )],
-            bytes,
-        )
-            .into_response(),
-        Ok(None) => problem(StatusCode::NOT_FOUND, "no such blob (or it was withdrawn)"),
-        Err(e) => internal(e),
-    }
 }
 
 async fn post_sign_in(peer: PeerEdge, State(hub): State<Arc<Hub>>, bytes: Bytes) -> Response {
