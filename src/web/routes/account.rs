@@ -315,7 +315,7 @@ pub async fn post_charter_accept(
     }
     if let Some(edge) = &state.federation.edge {
         // Accepted here at once; the hub records it too (its audit of who accepted).
-        super::publish::queue(
+        super::outbox::queue(
             edge,
             &signed_in.user,
             "Acceptation de la charte".into(),

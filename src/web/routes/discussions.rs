@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 use serde::Deserialize;
 
-use super::publish::queue;
+use super::outbox::queue;
 use crate::content::{WriteError, new_id};
 use crate::domain::policy::{Action, decide};
 use crate::federation::wire::Submission;

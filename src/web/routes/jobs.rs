@@ -134,7 +134,7 @@ pub async fn post_profile(
         .await?;
     if let Some(edge) = &state.federation.edge {
         let submission = crate::federation::wire::Submission::JobProfile { profile };
-        super::publish::queue(edge, &signed_in.user, "Profil emploi".into(), submission)?;
+        super::outbox::queue(edge, &signed_in.user, "Profil emploi".into(), submission)?;
     }
     Ok(Redirect::to("/emploi/profil?enregistre=1").into_response())
 }

@@ -13,6 +13,7 @@ mod jobs;
 pub mod media;
 mod moderation;
 mod my_space;
+mod outbox;
 mod pages;
 mod participation;
 mod people;

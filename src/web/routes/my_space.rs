@@ -138,7 +138,7 @@ pub async fn post_favourite(
     let user = &signed_in.user;
     let item = state.content.set_favourite(user, id, on).await?;
     if let Some(edge) = &state.federation.edge {
-        super::publish::queue(
+        super::outbox::queue(
             edge,
             user,
             format!(

@@ -92,7 +92,7 @@ pub async fn post_acknowledge(
     let now = state.clock.now();
     let item = state.content.acknowledge(user, id, now).await?;
     if let Some(edge) = &state.federation.edge {
-        super::publish::queue(
+        super::outbox::queue(
             edge,
             user,
             format!("Lecture confirmée de « {} »", item.title),

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::outbox::{queue, queue_creation};
 use super::spaces::parse_id;
 use crate::content::{Draft, WriteError};
 use crate::domain::policy::{Action, Decision, decide};
@@ -321,56 +322,6 @@ pub async fn post_publish(
         )),
         Err(e) => Err(e.into()),
     }
-}
-
-/// On an edge: the new item goes to the outbox with its photos' bytes; the
-/// hub creates it (published or proposed, by its own rules).
-async fn queue_creation(
-    state: &AppState,
-    edge: &crate::federation::EdgeLink,
-    user: &crate::domain::User,
-    draft: crate::content::Draft,
-) -> Result<Response, WebError> {
-    use crate::federation::wire::{Attachment, DraftMessage, Submission};
-    let hashes: Vec<BlobHash> = draft
-        .media
-        .iter()
-        .flat_map(|m| std::iter::once(m.hash).chain(m.thumbnail))
-        .collect();
-    let attachments = state
-        .content
-        .store()
-        .run(move |store| {
-            let mut out = Vec::new();
-            for hash in hashes {
-                if let Some((bytes, media_type)) = store.get_blob(hash)? {
-                    out.push(Attachment { media_type, bytes });
-                }
-            }
-            Ok(out)
-        })
-        .await?;
-    let label = draft.title.clone();
-    let submission = Submission::Create {
-        draft: Box::new(DraftMessage::from(draft)),
-        attachments,
-    };
-    queue(edge, user, label, submission)?;
-    Ok(Redirect::to("/mes-publications?attente=1").into_response())
-}
-
-/// Puts a write in the edge's outbox (durable when this returns).
-pub fn queue(
-    edge: &crate::federation::EdgeLink,
-    user: &crate::domain::User,
-    label: String,
-    submission: crate::federation::wire::Submission,
-) -> Result<u128, WebError> {
-    edge.submit(&user.login, label, submission)
-        .map_err(|e| match e {
-            crate::federation::edge::SubmitError::NoGrant => WebError::SignInRequired,
-            crate::federation::edge::SubmitError::Store(e) => e.into(),
-        })
 }
 
 pub async fn get_edit(

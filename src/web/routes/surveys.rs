@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use maud::Markup;
 use serde::Deserialize;
 
-use super::publish::queue;
+use super::outbox::queue;
 use crate::content::WriteError;
 use crate::domain::SurveyId;
 use crate::domain::participation::{

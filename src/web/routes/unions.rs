@@ -151,7 +151,7 @@ pub async fn post_subscription(
         _ => return Err(WebError::BadRequest("Cette demande n'est pas valable.")),
     };
     if let Some(edge) = &state.federation.edge {
-        super::publish::queue(
+        super::outbox::queue(
             edge,
             &signed_in.user,
             "Liste de diffusion syndicale".into(),
