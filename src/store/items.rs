@@ -352,11 +352,7 @@ mod tests {
     use crate::domain::item::tests::{actu, t};
     use crate::domain::{EventDetails, Status};
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("k.redb")).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     #[test]
     fn every_write_appends_to_the_change_log() {

@@ -80,6 +80,14 @@ from_redb!(
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A store in a fresh temporary directory (kept while the guard lives), for tests.
+#[cfg(test)]
+pub(crate) fn test_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("k.redb")).unwrap();
+    (dir, store)
+}
+
 /// The store: a cheap handle, shared by every part of one kiosque process.
 #[derive(Clone)]
 pub struct Store {

@@ -390,11 +390,7 @@ mod tests {
     use crate::domain::item::tests::{actu, t};
     use crate::domain::participation::{AnswerValue, Audience};
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("k.redb")).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     #[test]
     fn the_acknowledgement_index_follows_the_item() {

@@ -119,11 +119,7 @@ mod tests {
     use super::*;
     use crate::domain::ItemId;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("k.redb")).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     #[test]
     fn an_agents_state_goes_from_hub_to_edge_and_replaces_stars_but_keeps_acknowledgements() {

@@ -265,11 +265,7 @@ mod tests {
     use crate::store::ReplicaBatch;
     use jiff::Timestamp;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("k.redb")).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     fn comment(item: u128, id: u128, body: &str) -> Comment {
         Comment {

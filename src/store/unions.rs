@@ -298,11 +298,7 @@ mod tests {
     use super::*;
     use crate::domain::item::tests::t;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("k.redb")).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     fn user(login: &str, mail: &str) -> crate::domain::User {
         crate::domain::User {

@@ -2,11 +2,7 @@
 use super::*;
 use crate::domain::item::tests::{actu, t};
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("k.redb")).unwrap();
-    (dir, store)
-}
+use crate::store::test_store as store;
 
 #[test]
 fn a_batch_never_lets_an_older_version_win_and_is_idempotent() {

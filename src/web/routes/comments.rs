@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 use serde::Deserialize;
 
-use super::outbox::queue;
+use super::outbox::{queue, waiting};
 use super::spaces::parse_id;
 use crate::content::{WriteError, new_id};
 use crate::domain::policy::{Action, decide};
@@ -31,23 +31,12 @@ pub async fn comments_for(
     if !decide(user, &Action::Comment { open: true }, Some(item)).allowed() {
         return Ok(None);
     }
-    let waiting = match &state.federation.edge {
-        Some(edge) => {
-            let (edge, login, id) = (edge.clone(), user.login.clone(), item.id);
-            state
-                .content
-                .store()
-                .run(move |_| edge.queued_by(&login))
-                .await?
-                .into_iter()
-                .filter_map(|s| match s {
-                    Submission::Comment { item, body } if item == id => Some(body),
-                    _ => None,
-                })
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    let id = item.id;
+    let waiting = waiting(state, user, move |s| match s {
+        Submission::Comment { item, body } if item == id => Some(body),
+        _ => None,
+    })
+    .await?;
     let on_hub = !state.federation.is_edge();
     let found = state.content.comments(item.id).await?;
     let now = state.clock.now();

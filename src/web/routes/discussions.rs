@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 use serde::Deserialize;
 
-use super::outbox::queue;
+use super::outbox::{queue, waiting};
 use crate::content::{WriteError, new_id};
 use crate::domain::policy::{Action, decide};
 use crate::federation::wire::Submission;
@@ -124,23 +124,11 @@ pub async fn get_space(
         })
         .map(|p| p.id)
         .collect();
-    let waiting: Vec<String> = match &state.federation.edge {
-        Some(edge) => {
-            let (edge, login) = (edge.clone(), user.login.clone());
-            state
-                .content
-                .store()
-                .run(move |_| edge.queued_by(&login))
-                .await?
-                .into_iter()
-                .filter_map(|s| match s {
-                    Submission::Post { discussion, body } if discussion == id => Some(body),
-                    _ => None,
-                })
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    let waiting = waiting(&state, user, move |s| match s {
+        Submission::Post { discussion, body } if discussion == id => Some(body),
+        _ => None,
+    })
+    .await?;
     let chrome = state.chrome(Section::Other, &visitor);
     Ok(discussions::space(
         &chrome,

@@ -44,6 +44,31 @@ pub async fn queue_creation(
     Ok(Redirect::to("/mes-publications?attente=1").into_response())
 }
 
+/// On an edge, the texts `user` wrote that still wait for the hub and that
+/// `pick` keeps (comments under one item, messages of one space…), oldest
+/// first; none on the hub.
+pub async fn waiting(
+    state: &AppState,
+    user: &User,
+    pick: impl Fn(Submission) -> Option<String> + Send + 'static,
+) -> Result<Vec<String>, WebError> {
+    let Some(edge) = &state.federation.edge else {
+        return Ok(Vec::new());
+    };
+    let (edge, login) = (edge.clone(), user.login.clone());
+    Ok(state
+        .content
+        .store()
+        .run(move |_| {
+            Ok(edge
+                .queued_by(&login)?
+                .into_iter()
+                .filter_map(pick)
+                .collect())
+        })
+        .await?)
+}
+
 /// Puts a write in the edge's outbox (durable when this returns).
 pub fn queue(
     edge: &EdgeLink,
