@@ -41,12 +41,16 @@ pub async fn get_home(
     };
     let personal = match &visitor.signed_in {
         Some(signed_in) => {
-            let pending = super::participation::pending_for(&state, &signed_in.user).await?;
-            let surveys = super::participation::surveys_waiting(&state, &signed_in.user).await?;
+            // Questionnaires are not served on an edge.
+            let surveys = !state.federation.is_edge();
+            let waiting = state
+                .content
+                .waiting_for(&signed_in.user, chrome.now, surveys)
+                .await?;
             crate::web::views::acknowledgements::personal_block(
                 &chrome,
-                &pending,
-                surveys,
+                &waiting.to_acknowledge,
+                waiting.surveys,
                 query.lu.is_some(),
             )
         }
