@@ -13,7 +13,7 @@ mod discussions;
 mod participation;
 mod write;
 pub use comments::Comments;
-pub use participation::{AcknowledgementReport, SurveyList, SurveyResults};
+pub use participation::{AcknowledgementReport, SurveyList, SurveyResults, Waiting};
 pub use write::{Draft, WriteError};
 
 /// A new time-ordered id (ULID as u128) for a comment or a message.

@@ -12,7 +12,7 @@ use super::write::WriteError;
 use crate::domain::participation::{Answer, AnswerValue, Audience, Survey};
 use crate::domain::policy::{Action, decide};
 use crate::domain::{Item, ItemId, Login, SurveyId, User};
-use crate::store::{AnswerOutcome, AuditEntry, Notice, NoticeKind};
+use crate::store::{AnswerOutcome, AuditEntry, Notice, NoticeKind, Store};
 
 type Result<T> = std::result::Result<T, WriteError>;
 
@@ -35,6 +35,15 @@ pub struct SurveyList {
     pub results: Vec<Survey>,
     /// Those the agent made.
     pub mine: Vec<Survey>,
+}
+
+/// What waits for an agent on the home page.
+#[derive(Debug, Default)]
+pub struct Waiting {
+    /// Notes they are asked to acknowledge and have not, newest first.
+    pub to_acknowledge: Vec<Item>,
+    /// Open questionnaires that wait for their answer.
+    pub surveys: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -286,37 +295,34 @@ impl Content {
         let user = user.clone();
         let list = self
             .store()
-            .run(move |store| {
-                let mut list = SurveyList::default();
-                for survey in store.surveys(500)? {
-                    let follows = decide(
-                        &user,
-                        &Action::FollowSurvey {
-                            author: survey.author.clone(),
-                        },
-                        None,
-                    )
-                    .allowed();
-                    let audience = survey.audience.includes(&user);
-                    if audience && survey.is_open_at(now) {
-                        let answered = store.has_answered(survey.id, &user.login)?;
-                        list.open.push((survey.clone(), answered));
-                    }
-                    if survey.author == user.login {
-                        list.mine.push(survey);
-                    } else if follows
-                        || (audience
-                            && survey.opens <= now
-                            && survey.results_visible_to(&user, now))
-                    {
-                        // Webmasters follow every survey; agents see results when shown.
-                        list.results.push(survey);
-                    }
-                }
-                Ok(list)
-            })
+            .run(move |store| survey_list(store, &user, now))
             .await?;
         Ok(list)
+    }
+
+    /// What waits for `user` on the home page, read in one store task: the
+    /// notes they are asked to acknowledge and have not, and how many open
+    /// questionnaires wait for their answer.
+    pub async fn waiting_for(&self, user: &User, now: Timestamp) -> Result<Waiting> {
+        let user = user.clone();
+        let waiting = self
+            .store()
+            .run(move |store| {
+                let to_acknowledge = store
+                    .acknowledgements_for(&user, now)?
+                    .into_iter()
+                    .filter(|(_, done)| done.is_none())
+                    .map(|(item, _)| item)
+                    .collect();
+                let list = survey_list(store, &user, now)?;
+                let surveys = list.open.iter().filter(|(_, answered)| !answered).count();
+                Ok(Waiting {
+                    to_acknowledge,
+                    surveys,
+                })
+            })
+            .await?;
+        Ok(waiting)
     }
 
     /// A survey `user` may see (audience, author or webmaster).
@@ -425,4 +431,33 @@ impl Content {
             })
             .await?
     }
+}
+
+/// [`Content::surveys_for`] inside a store task.
+fn survey_list(store: &Store, user: &User, now: Timestamp) -> crate::store::Result<SurveyList> {
+    let mut list = SurveyList::default();
+    for survey in store.surveys(500)? {
+        let follows = decide(
+            user,
+            &Action::FollowSurvey {
+                author: survey.author.clone(),
+            },
+            None,
+        )
+        .allowed();
+        let audience = survey.audience.includes(user);
+        if audience && survey.is_open_at(now) {
+            let answered = store.has_answered(survey.id, &user.login)?;
+            list.open.push((survey.clone(), answered));
+        }
+        if survey.author == user.login {
+            list.mine.push(survey);
+        } else if follows
+            || (audience && survey.opens <= now && survey.results_visible_to(user, now))
+        {
+            // Webmasters follow every survey; agents see results when shown.
+            list.results.push(survey);
+        }
+    }
+    Ok(list)
 }

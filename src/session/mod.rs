@@ -86,6 +86,13 @@ pub fn check_in(
     keep_alive(store, limits, key, session, now)
 }
 
+/// Whether [`keep_alive`] would write for a session read at `now`: it expired
+/// (and goes), or its last activity is due to move forward. Most requests of
+/// a session need no write (a touch is due at most every few seconds).
+pub fn keep_alive_writes(limits: SessionLimits, session: &Session, now: Timestamp) -> bool {
+    limits.expiry(session, now).is_some() || now.duration_since(session.last_seen) >= TOUCH_EVERY
+}
+
 /// The rest of [`check_in`] for a session already read (with what the
 /// request needs besides, in one read): ends it if it expired, moves its
 /// last activity forward now and then.
@@ -379,5 +386,28 @@ mod tests {
         assert!(sessions.check(&a.token, t0).await.unwrap().is_none());
         assert_eq!(sessions.close_all(Login::new("agent")).await.unwrap(), 1);
         assert!(sessions.check(&b.token, t0).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_session_read_in_place_needs_a_write_only_to_expire_or_be_touched() {
+        let (_dir, sessions) = service();
+        let limits = sessions.limits();
+        let t0: Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
+        let opened = sessions
+            .open(Login::new("agent"), DeviceClass::Kiosk, false, t0)
+            .await
+            .unwrap();
+        let session = opened.session;
+        let at = |secs| t0 + SignedDuration::from_secs(secs);
+        assert!(!keep_alive_writes(limits, &session, at(0)));
+        assert!(!keep_alive_writes(limits, &session, at(4)));
+        assert!(keep_alive_writes(limits, &session, at(5)), "a touch is due");
+        assert!(keep_alive_writes(limits, &session, at(200)), "expired");
+        // Where no write is due, keep_alive leaves the session as it was.
+        let key = Sessions::key_of(&opened.token);
+        let kept = keep_alive(&sessions.store, limits, key, session.clone(), at(4))
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.last_seen, session.last_seen);
     }
 }

@@ -118,6 +118,8 @@ impl Store {
     /// What a request needs of its session, in one read transaction: the
     /// session, its agent, the charter version in force and the one the agent
     /// accepted, and (for webmasters) the number of proposals waiting.
+    /// `web::auth` reads this in place on the async executor, on every
+    /// request: keep it to point lookups in small tables.
     pub fn session_facts(&self, hash: [u8; 32]) -> Result<Option<SessionFacts>> {
         let tx = self.db.begin_read()?;
         let Some(session) = tx

@@ -142,45 +142,7 @@ pub async fn authenticate(
     let mut charter_due = false;
     let mut pending = None;
     if let Some(token) = token {
-        let limits = state.sessions.limits();
-        // One store task for the session, the agent and the charter.
-        let found = state
-            .content
-            .store()
-            .run(move |store| {
-                // One read for the session, the agent, the charter and the queue.
-                let key = crate::session::Sessions::key_of(&token);
-                let Some(facts) = store.session_facts(key)? else {
-                    return Ok(None);
-                };
-                let Some(session) =
-                    crate::session::keep_alive(store, limits, key, facts.session, now)?
-                else {
-                    return Ok(None);
-                };
-                // A session opened on another class of device is not valid here:
-                // a borne's cookie replayed elsewhere gets nothing.
-                if session.device != device {
-                    return Ok(None);
-                }
-                let Some(user) = facts.user.filter(|u| !u.disabled) else {
-                    return Ok(None);
-                };
-                let due = facts
-                    .charter
-                    .is_some_and(|c| facts.accepted.is_none_or(|a| a < c));
-                Ok(Some((
-                    SignedIn {
-                        user,
-                        session,
-                        token,
-                    },
-                    due,
-                    facts.pending,
-                )))
-            })
-            .await;
-        match found {
+        match signed_in_by(&state, token, device, now).await {
             Ok(Some((found, due, waiting))) => {
                 charter_due = due;
                 pending = waiting;
@@ -190,19 +152,19 @@ pub async fn authenticate(
             Err(e) => return WebError::from(e).into_response(),
         }
     }
-    let path = request.uri().path().to_owned();
-    let back = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| path.clone());
+    let path = request.uri().path();
     // A borne with nobody signed in shows its idle screen at `/`.
     let kiosk_idle = device == DeviceClass::Kiosk && (path == "/" || path.starts_with("/media/"));
-    if signed_in.is_none() && !is_public(&path) && !kiosk_idle {
-        return Redirect::to(&with_return("/connexion", &back)).into_response();
-    }
-    if signed_in.is_some() && charter_due && !before_charter(&path) {
-        return Redirect::to(&with_return("/charte/accepter", &back)).into_response();
+    let sign_in_first = signed_in.is_none() && !is_public(path) && !kiosk_idle;
+    let charter_first = signed_in.is_some() && charter_due && !before_charter(path);
+    if sign_in_first || charter_first {
+        let target = if sign_in_first {
+            "/connexion"
+        } else {
+            "/charte/accepter"
+        };
+        let back = request.uri().path_and_query().map_or(path, |p| p.as_str());
+        return Redirect::to(&with_return(target, back)).into_response();
     }
     request.extensions_mut().insert(Visitor {
         device,
@@ -211,6 +173,60 @@ pub async fn authenticate(
         pending,
     });
     next.run(request).await
+}
+
+/// The agent behind a session token on `device`, whether the charter waits
+/// for them, and (for webmasters) how many proposals wait in the queue.
+///
+/// The session's facts are a handful of point lookups in small tables that
+/// every request reads (sessions, agents, charters): they are read in place,
+/// on this worker, in microseconds, where handing the worker over to another
+/// thread ([`Store::run`](crate::store::Store::run)) would cost more than the
+/// read, on every request. Only the writes (an expired session removed, the
+/// last activity moved forward every few seconds) go through `Store::run`.
+async fn signed_in_by(
+    state: &AppState,
+    token: String,
+    device: DeviceClass,
+    now: jiff::Timestamp,
+) -> Result<Option<(SignedIn, bool, Option<usize>)>, crate::store::StoreError> {
+    let store = state.content.store();
+    let limits = state.sessions.limits();
+    let key = crate::session::Sessions::key_of(&token);
+    let Some(facts) = store.session_facts(key)? else {
+        return Ok(None);
+    };
+    let session = if crate::session::keep_alive_writes(limits, &facts.session, now) {
+        let session = facts.session;
+        store
+            .run(move |store| crate::session::keep_alive(store, limits, key, session, now))
+            .await?
+    } else {
+        Some(facts.session)
+    };
+    let Some(session) = session else {
+        return Ok(None);
+    };
+    // A session opened on another class of device is not valid here:
+    // a borne's cookie replayed elsewhere gets nothing.
+    if session.device != device {
+        return Ok(None);
+    }
+    let Some(user) = facts.user.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    let due = facts
+        .charter
+        .is_some_and(|c| facts.accepted.is_none_or(|a| a < c));
+    Ok(Some((
+        SignedIn {
+            user,
+            session,
+            token,
+        },
+        due,
+        facts.pending,
+    )))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Visitor {

@@ -41,12 +41,14 @@ pub async fn get_home(
     };
     let personal = match &visitor.signed_in {
         Some(signed_in) => {
-            let pending = super::participation::pending_for(&state, &signed_in.user).await?;
-            let surveys = super::participation::surveys_waiting(&state, &signed_in.user).await?;
+            let waiting = state
+                .content
+                .waiting_for(&signed_in.user, chrome.now)
+                .await?;
             crate::web::views::acknowledgements::personal_block(
                 &chrome,
-                &pending,
-                surveys,
+                &waiting.to_acknowledge,
+                waiting.surveys,
                 query.lu.is_some(),
             )
         }

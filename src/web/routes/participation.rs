@@ -37,25 +37,6 @@ pub async fn ack_box_for(state: &AppState, user: &User, item: &Item) -> Result<A
     })
 }
 
-/// The notes `user` still has to confirm, for the home page.
-pub async fn pending_for(state: &AppState, user: &User) -> Result<Vec<Item>, WebError> {
-    let all = state
-        .content
-        .acknowledgements_for(user, state.clock.now())
-        .await?;
-    Ok(all
-        .into_iter()
-        .filter(|(_, done)| done.is_none())
-        .map(|(item, _)| item)
-        .collect())
-}
-
-/// How many open questionnaires wait for `user`'s answer.
-pub async fn surveys_waiting(state: &AppState, user: &User) -> Result<usize, WebError> {
-    let list = state.content.surveys_for(user, state.clock.now()).await?;
-    Ok(list.open.iter().filter(|(_, answered)| !answered).count())
-}
-
 /// Every service and direction of the directory, sorted, without duplicates.
 pub async fn units(state: &AppState) -> Result<Vec<String>, WebError> {
     let users = state.content.store().run(|s| s.all_users()).await?;
