@@ -516,6 +516,12 @@ async fn federation_gauges(state: &AppState) {
 /// reloads the certificate on SIGHUP, runs until SIGINT or SIGTERM.
 pub async fn serve(config: Config, sockets: Sockets) -> anyhow::Result<()> {
     let demo = config.demo;
+    // Handlers first: a SIGTERM that comes as soon as the server answers
+    // (systemd stopping a unit just started) must stop it gracefully, not
+    // kill it with the signal's default action.
+    let stop = shutdown_signal()?;
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let running = start_with(config, Arc::new(SystemClock), sockets).await?;
     if demo {
         let scheme = if running.tls.is_some() {
@@ -533,9 +539,6 @@ pub async fn serve(config: Config, sockets: Sockets) -> anyhow::Result<()> {
         running.state.content.store().clone(),
         running.stopped(),
     ));
-    #[cfg(unix)]
-    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
-    let stop = shutdown_signal();
     tokio::pin!(stop);
     loop {
         #[cfg(unix)]
@@ -558,23 +561,24 @@ pub async fn serve(config: Config, sockets: Sockets) -> anyhow::Result<()> {
     running.stop().await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Installs the SIGINT and SIGTERM handlers now; the future resolves at the
+/// first of them.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
