@@ -459,6 +459,13 @@ async fn maintenance(state: AppState, mut stopped: watch::Receiver<bool>) {
                 if let Err(e) = state.sessions.purge(state.clock.now()).await {
                     tracing::warn!(error = %e, "session purge failed");
                 }
+                if !state.federation.is_edge() {
+                    let now = state.clock.now();
+                    let logged = state.content.store().run(move |s| s.log_closed_surveys(now)).await;
+                    if let Err(e) = logged {
+                        tracing::warn!(error = %e, "naming closed questionnaires for edges failed");
+                    }
+                }
             }
             _ = accounts.tick() => {
                 end_sessions_of_inactive_accounts(&state).await;

@@ -96,6 +96,18 @@ impl Content {
         })
     }
 
+    /// Saves a comment an edge delivered, whose id is the write's key: only
+    /// if no comment has that id yet. The same comment delivered again is
+    /// fine; another agent's comment under that id is never replaced.
+    pub async fn save_delivered_comment(&self, comment: Comment) -> Result<Comment> {
+        let saved = comment.clone();
+        match self.store().run(move |s| s.put_new_comment(&saved)).await? {
+            None => Ok(comment),
+            Some(existing) if existing.author == comment.author => Ok(existing),
+            Some(_) => Err(WriteError::Denied),
+        }
+    }
+
     /// Saves a comment made by [`Content::new_comment`] or
     /// [`Content::edited_comment`].
     pub async fn save_comment(&self, comment: Comment) -> Result<Comment> {
@@ -207,13 +219,15 @@ impl Content {
         Ok((comment, reason))
     }
 
-    /// Reports a comment to the webmasters (the moderation queue).
+    /// Reports a comment to the webmasters (the moderation queue) as report
+    /// `report_id` (an edge's write key: a second delivery files nothing).
     pub async fn report_comment(
         &self,
         user: &User,
         item: ItemId,
         id: u128,
         reason: &str,
+        report_id: u128,
         now: Timestamp,
     ) -> Result<()> {
         let (comment, reason) = self.reportable_comment(user, item, id, reason).await?;
@@ -221,7 +235,8 @@ impl Content {
         let by = user.login.clone();
         self.store()
             .run(move |store| {
-                store.new_report(
+                store.new_report_with_id(
+                    report_id,
                     now,
                     item,
                     by,

@@ -136,6 +136,20 @@ impl Content {
         })
     }
 
+    /// Saves a message an edge delivered (see [`Content::save_delivered_comment`]).
+    pub async fn save_delivered_message(&self, post: Comment) -> Result<Comment> {
+        let saved = post.clone();
+        match self
+            .store()
+            .run(move |s| s.put_new_discussion_post(&saved))
+            .await?
+        {
+            None => Ok(post),
+            Some(existing) if existing.author == post.author => Ok(existing),
+            Some(_) => Err(WriteError::Denied),
+        }
+    }
+
     /// Saves a message made by [`Content::new_message`] or
     /// [`Content::edited_message`].
     pub async fn save_message(&self, post: Comment) -> Result<Comment> {
@@ -254,6 +268,7 @@ impl Content {
         id: u128,
         post: u128,
         reason: &str,
+        report_id: u128,
         now: Timestamp,
     ) -> Result<()> {
         let (message, reason) = self.reportable_message(user, id, post, reason).await?;
@@ -261,7 +276,8 @@ impl Content {
         let by = user.login.clone();
         self.store()
             .run(move |store| {
-                store.new_report(
+                store.new_report_with_id(
+                    report_id,
                     now,
                     ItemId::from_u128(id),
                     by,

@@ -236,6 +236,20 @@ impl Content {
                 items.retain(|i| i.status != crate::domain::Status::Deleted);
                 let mut notices = store.notices_of(&login, 60)?;
                 notices.retain(|n| n.at <= now);
+                // An offer withdrawn (or moved later) since: its notice goes.
+                let mut shown = Vec::with_capacity(notices.len());
+                for notice in notices {
+                    if notice.kind == crate::store::NoticeKind::MatchingJob {
+                        let visible = store
+                            .get_item(notice.item)?
+                            .is_some_and(|item| item.is_visible_at(now));
+                        if !visible {
+                            continue;
+                        }
+                    }
+                    shown.push(notice);
+                }
+                let mut notices = shown;
                 notices.truncate(30);
                 Ok((items, notices))
             })

@@ -352,33 +352,20 @@ impl Content {
 
     /// Records `user`'s answer. For an anonymous survey the stored answer has
     /// no login; `answer_id` must be random. Nothing is logged or audited.
-    /// With no `answer_id` (on an edge, which sends the answer to the hub),
-    /// only the "has answered" flag is kept here.
     pub async fn answer_survey(
         &self,
         user: &User,
         id: SurveyId,
         values: Vec<AnswerValue>,
-        answer_id: Option<u128>,
+        answer_id: u128,
         now: Timestamp,
     ) -> Result<AnswerOutcome> {
         let user = user.clone();
         self.store()
             .run(move |store| {
-                let Some(survey) = store.get_survey(id)? else {
-                    return Ok(Err(WriteError::NotFound));
-                };
-                if user.disabled || !survey.audience.includes(&user) {
-                    return Ok(Err(WriteError::Denied));
-                }
-                if !survey.is_open_at(now) {
-                    return Ok(Err(WriteError::Invalid("closed")));
-                }
-                if values.len() != survey.questions.len() {
-                    return Ok(Err(WriteError::Invalid("answers")));
-                }
-                let Some(answer_id) = answer_id else {
-                    return Ok(Ok(store.mark_answered(id, &user.login)?));
+                let survey = match answerable(store, &user, id, values.len(), now)? {
+                    Ok(survey) => survey,
+                    Err(e) => return Ok(Err(e)),
                 };
                 let answer = Answer {
                     by: (!survey.anonymous).then(|| user.login.clone()),
@@ -391,6 +378,21 @@ impl Content {
                     &answer,
                 )?))
             })
+            .await?
+    }
+
+    /// Checks that `user` may answer survey `id` now with `count` values,
+    /// writing nothing (an edge, before it sends the answer to the hub).
+    pub async fn check_answer(
+        &self,
+        user: &User,
+        id: SurveyId,
+        count: usize,
+        now: Timestamp,
+    ) -> Result<()> {
+        let user = user.clone();
+        self.store()
+            .run(move |store| Ok(answerable(store, &user, id, count, now)?.map(|_| ())))
             .await?
     }
 
@@ -460,4 +462,27 @@ fn survey_list(store: &Store, user: &User, now: Timestamp) -> crate::store::Resu
         }
     }
     Ok(list)
+}
+
+/// The survey `user` may answer now with `count` values, or why not.
+fn answerable(
+    store: &crate::store::Store,
+    user: &User,
+    id: SurveyId,
+    count: usize,
+    now: Timestamp,
+) -> crate::store::Result<Result<Survey>> {
+    let Some(survey) = store.get_survey(id)? else {
+        return Ok(Err(WriteError::NotFound));
+    };
+    if user.disabled || !survey.audience.includes(user) {
+        return Ok(Err(WriteError::Denied));
+    }
+    if !survey.is_open_at(now) {
+        return Ok(Err(WriteError::Invalid("closed")));
+    }
+    if count != survey.questions.len() {
+        return Ok(Err(WriteError::Invalid("answers")));
+    }
+    Ok(Ok(survey))
 }

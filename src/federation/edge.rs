@@ -346,8 +346,9 @@ impl EdgeLink {
     /// What `login` wrote on this edge that still waits for the hub, oldest
     /// first (shown in place, marked as waiting, until the hub's copy comes back).
     pub fn queued_by(&self, login: &Login) -> Result<Vec<Submission>, crate::store::StoreError> {
-        let (queued, _) = self.store.sent_by(login, 0)?;
-        Ok(queued
+        Ok(self
+            .store
+            .outbox_of(login)?
             .iter()
             .filter_map(|entry| wire::decode::<Envelope>(&entry.payload).ok())
             .map(|envelope| envelope.submission)

@@ -467,7 +467,7 @@ async fn post_sign_in(peer: PeerEdge, State(hub): State<Arc<Hub>>, bytes: Bytes)
             SignInResponse::Ok {
                 user: Box::new(user),
                 grant,
-                personal: Box::new(personal),
+                personal: Some(Box::new(personal)),
             }
         }
         Err(AuthError::InvalidCredentials) => SignInResponse::Invalid,

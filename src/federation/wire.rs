@@ -90,8 +90,9 @@ pub enum SignInResponse {
         grant: Grant,
         /// The agent's own state (acknowledgements, answered questionnaires,
         /// stars, followed spaces, job profile), for the edge to show.
+        /// Absent from an older hub: the edge keeps what it has.
         #[serde(default)]
-        personal: Box<crate::store::Personal>,
+        personal: Option<Box<crate::store::Personal>>,
     },
     /// Wrong login or password (never which).
     Invalid,

@@ -49,6 +49,27 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a message only if none has its id yet (see
+    /// [`Store::put_new_comment`]); returns the stored one if any.
+    pub fn put_new_discussion_post(&self, post: &Comment) -> Result<Option<Comment>> {
+        let tx = self.db.begin_write()?;
+        let key = (post.item.to_u128(), post.id);
+        let existing: Option<Comment> = tx
+            .open_table(DISCUSSION_POSTS)?
+            .get(key)?
+            .map(|v| codec::decode(v.value()))
+            .transpose()?;
+        if existing.is_some() {
+            return Ok(existing);
+        }
+        tx.open_table(DISCUSSION_POSTS)?
+            .insert(key, codec::encode(post).as_slice())?;
+        let seq = shared::append(&tx, SharedKey::Post(key.0, key.1))?;
+        tx.commit()?;
+        self.shared_committed(seq);
+        Ok(None)
+    }
+
     pub fn get_discussion_post(&self, discussion: u128, id: u128) -> Result<Option<Comment>> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(DISCUSSION_POSTS)?;

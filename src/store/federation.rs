@@ -554,6 +554,20 @@ impl Store {
         Ok(())
     }
 
+    /// Every write of `login` still queued here, discreet ones included,
+    /// oldest first (for this edge's own use, never listed to the agent).
+    pub fn outbox_of(&self, login: &Login) -> Result<Vec<OutboxEntry>> {
+        let tx = self.db.begin_read()?;
+        let mut out = Vec::new();
+        for entry in tx.open_table(OUTBOX)?.iter()? {
+            let entry: OutboxEntry = codec::decode(entry?.1.value())?;
+            if entry.login == *login {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
     /// An agent's writes from this edge: still queued, then answered (newest first).
     pub fn sent_by(
         &self,

@@ -109,15 +109,43 @@ impl Store {
         by: Login,
         kind: ReportKind,
     ) -> Result<Report> {
-        let report = Report {
-            id: new_id(at),
-            at,
-            item,
-            by,
-            kind,
-            closed: None,
+        self.new_report_with_id(new_id(at), at, item, by, kind)
+    }
+
+    /// Files report `id` unless it exists (a write delivered twice by an
+    /// edge, whose key is the id): then returns the stored one. One transaction.
+    pub fn new_report_with_id(
+        &self,
+        id: u128,
+        at: Timestamp,
+        item: ItemId,
+        by: Login,
+        kind: ReportKind,
+    ) -> Result<Report> {
+        let tx = self.db.begin_write()?;
+        let report = {
+            let mut table = tx.open_table(REPORTS)?;
+            let existing: Option<Report> = table
+                .get(id)?
+                .map(|v| codec::decode(v.value()))
+                .transpose()?;
+            match existing {
+                Some(existing) => existing,
+                None => {
+                    let report = Report {
+                        id,
+                        at,
+                        item,
+                        by,
+                        kind,
+                        closed: None,
+                    };
+                    table.insert(id, codec::encode(&report).as_slice())?;
+                    report
+                }
+            }
         };
-        self.add_report(&report)?;
+        tx.commit()?;
         Ok(report)
     }
 

@@ -231,6 +231,27 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a comment only if none has its id yet (a comment delivered by
+    /// an edge takes the write's key as id); returns the stored one if any.
+    pub fn put_new_comment(&self, comment: &Comment) -> Result<Option<Comment>> {
+        let tx = self.db.begin_write()?;
+        let key = (comment.item.to_u128(), comment.id);
+        let existing: Option<Comment> = tx
+            .open_table(COMMENTS)?
+            .get(key)?
+            .map(|v| codec::decode(v.value()))
+            .transpose()?;
+        if existing.is_some() {
+            return Ok(existing);
+        }
+        tx.open_table(COMMENTS)?
+            .insert(key, codec::encode(comment).as_slice())?;
+        let seq = shared::append(&tx, SharedKey::Comment(key.0, key.1))?;
+        tx.commit()?;
+        self.shared_committed(seq);
+        Ok(None)
+    }
+
     pub fn get_comment(&self, item: ItemId, id: u128) -> Result<Option<Comment>> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(COMMENTS)?;
@@ -300,8 +321,17 @@ impl Store {
                     (survey.to_u128(), answer_id),
                     codec::encode(answer).as_slice(),
                 )?;
-                // The log names the survey only: its results changed.
-                seq = Some(shared::append(&tx, SharedKey::Survey(survey.to_u128()))?);
+                // Live results changed: the log names the survey (only).
+                // Otherwise edges get the answers once it closes.
+                let live = tx
+                    .open_table(SURVEYS)?
+                    .get(survey.to_u128())?
+                    .map(|v| codec::decode::<Survey>(v.value()))
+                    .transpose()?
+                    .is_some_and(|s| s.live_results);
+                if live {
+                    seq = Some(shared::append(&tx, SharedKey::Survey(survey.to_u128()))?);
+                }
                 AnswerOutcome::Recorded
             }
         };
@@ -327,16 +357,6 @@ impl Store {
         };
         tx.commit()?;
         Ok(outcome)
-    }
-
-    /// Clears the flag set by [`Store::mark_answered`] (the answer could not
-    /// be queued for the hub).
-    pub fn unmark_answered(&self, survey: SurveyId, login: &Login) -> Result<()> {
-        let tx = self.db.begin_write()?;
-        tx.open_table(SURVEY_RESPONDENTS)?
-            .remove((survey.to_u128(), login.as_str()))?;
-        tx.commit()?;
-        Ok(())
     }
 
     pub fn has_answered(&self, survey: SurveyId, login: &Login) -> Result<bool> {

@@ -13,6 +13,7 @@
 
 use std::collections::HashSet;
 
+use jiff::Timestamp;
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +53,14 @@ pub enum Shared {
 
 /// The key of the meta entry that holds an edge's shared-log cursor.
 pub(super) const CURSOR: &str = "shared_cursor";
+
+/// The meta entry of the hub: questionnaires closed up to then (ms) are named.
+const CLOSED_UP_TO: &str = "surveys_closed_logged_up_to";
+
+/// Whether agents may see a questionnaire's results at `now`.
+fn results_shown(survey: &Survey, now: Timestamp) -> bool {
+    survey.live_results || survey.is_closed_at(now)
+}
 
 /// Appends `key` to the shared log inside `tx`; returns its seq.
 pub(super) fn append(tx: &WriteTransaction, key: SharedKey) -> Result<u64> {
@@ -163,8 +172,15 @@ impl Store {
     }
 
     /// The current state of every record named after `since`, at most `limit`
-    /// log entries read; returns the records and the seq reached.
-    pub fn shared_since(&self, since: u64, limit: usize) -> Result<(Vec<Shared>, u64)> {
+    /// log entries read; returns the records and the seq reached. A
+    /// questionnaire's answers travel only once agents may see its results
+    /// (closed at `now`, or live results): before, none leave the hub.
+    pub fn shared_since(
+        &self,
+        since: u64,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<(Vec<Shared>, u64)> {
         let tx = self.db.begin_read()?;
         let log = tx.open_table(SHARED_LOG)?;
         let mut reached = since;
@@ -189,12 +205,14 @@ impl Store {
                         .transpose()?;
                     let Some(survey) = survey else { continue };
                     let mut answers = Vec::new();
-                    for entry in tx
-                        .open_table(SURVEY_ANSWERS)?
-                        .range((id, 0)..=(id, u128::MAX))?
-                    {
-                        let answer: Answer = codec::decode(entry?.1.value())?;
-                        answers.push(answer.values);
+                    if results_shown(&survey, now) {
+                        for entry in tx
+                            .open_table(SURVEY_ANSWERS)?
+                            .range((id, 0)..=(id, u128::MAX))?
+                        {
+                            let answer: Answer = codec::decode(entry?.1.value())?;
+                            answers.push(answer.values);
+                        }
                     }
                     Shared::Survey {
                         survey: Box::new(survey),
@@ -223,6 +241,44 @@ impl Store {
             out.push(record);
         }
         Ok((out, reached))
+    }
+
+    /// Names in the log every questionnaire that closed since the last call
+    /// (up to `now`), so that edges get its answers for the results. Run by
+    /// the hub's maintenance task; returns how many were named.
+    pub fn log_closed_surveys(&self, now: Timestamp) -> Result<usize> {
+        let tx = self.db.begin_write()?;
+        let mut named = 0;
+        {
+            let mut meta = tx.open_table(META)?;
+            let since = meta
+                .get(CLOSED_UP_TO)?
+                .map(|v| codec::u64_from(v.value()))
+                .transpose()?
+                .map(|ms| ms as i64);
+            let now_ms = now.as_millisecond();
+            meta.insert(CLOSED_UP_TO, &(now_ms as u64).to_be_bytes()[..])?;
+            drop(meta);
+            let mut closed = Vec::new();
+            for entry in tx.open_table(SURVEYS)?.iter()? {
+                let survey: Survey = codec::decode(entry?.1.value())?;
+                let at = survey.closes.as_millisecond();
+                // Live results travelled with each answer already.
+                if !survey.live_results && at <= now_ms && since.is_none_or(|s| at > s) {
+                    closed.push(survey.id.to_u128());
+                }
+            }
+            for id in closed {
+                append(&tx, SharedKey::Survey(id))?;
+                named += 1;
+            }
+        }
+        let seq = tx.open_table(SHARED_LOG)?.last()?.map(|(k, _)| k.value());
+        tx.commit()?;
+        if let Some(seq) = seq {
+            self.shared_committed(seq);
+        }
+        Ok(named)
     }
 
     /// An edge's cursor in the hub's shared log.
@@ -263,9 +319,13 @@ mod tests {
     use crate::domain::Login;
     use crate::domain::participation::tests::survey;
     use crate::store::ReplicaBatch;
-    use jiff::Timestamp;
 
     use crate::store::test_store as store;
+
+    /// After the test survey closes.
+    fn later() -> Timestamp {
+        "2026-12-31T00:00:00Z".parse().unwrap()
+    }
 
     fn comment(item: u128, id: u128, body: &str) -> Comment {
         Comment {
@@ -298,10 +358,11 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(hub.latest_shared_seq().unwrap(), 5);
-        assert_eq!(hub.current_shared_seq(), 5);
-        let (records, reached) = hub.shared_since(0, 100).unwrap();
-        assert_eq!(reached, 5);
+        // The answer is not named: the results are not live.
+        assert_eq!(hub.latest_shared_seq().unwrap(), 4);
+        assert_eq!(hub.current_shared_seq(), 4);
+        let (records, reached) = hub.shared_since(0, 100, later()).unwrap();
+        assert_eq!(reached, 4);
         // One state per record, the newest.
         assert_eq!(records.len(), 3);
         assert!(matches!(&records[1], Shared::Comment(c) if c.body == "corrigé"));
@@ -310,8 +371,39 @@ mod tests {
         };
         assert_eq!(answers.len(), 1);
         // Nothing after the end; a limit stops the read.
-        assert!(hub.shared_since(5, 100).unwrap().0.is_empty());
-        assert_eq!(hub.shared_since(0, 2).unwrap().1, 2);
+        assert!(hub.shared_since(4, 100, later()).unwrap().0.is_empty());
+        assert_eq!(hub.shared_since(0, 2, later()).unwrap().1, 2);
+    }
+
+    #[test]
+    fn answers_leave_the_hub_only_once_agents_may_see_the_results() {
+        let (_dir, hub) = store();
+        let s = survey(true);
+        hub.put_survey(&s).unwrap();
+        let answer = Answer {
+            by: None,
+            values: vec![AnswerValue::Text("secret".into()); s.questions.len()],
+        };
+        hub.answer_survey(s.id, &Login::new("agent"), 42, &answer)
+            .unwrap();
+        let open = s.opens;
+        let Shared::Survey { answers, .. } = &hub.shared_since(0, 100, open).unwrap().0[0] else {
+            panic!("the survey")
+        };
+        assert!(
+            answers.is_empty(),
+            "open, results not live: no answer travels"
+        );
+        // Closing names it once, for edges to fetch its answers.
+        let seq = hub.latest_shared_seq().unwrap();
+        assert_eq!(hub.log_closed_surveys(open).unwrap(), 0);
+        assert_eq!(hub.log_closed_surveys(later()).unwrap(), 1);
+        assert_eq!(hub.log_closed_surveys(later()).unwrap(), 0);
+        let (records, _) = hub.shared_since(seq, 100, later()).unwrap();
+        let Shared::Survey { answers, .. } = &records[0] else {
+            panic!("the survey")
+        };
+        assert_eq!(answers.len(), 1);
     }
 
     #[test]
@@ -338,7 +430,7 @@ mod tests {
         })
         .unwrap();
         hub.put_discussion_post(&comment(9, 3, "bonjour")).unwrap();
-        let (records, _) = hub.shared_since(0, 100).unwrap();
+        let (records, _) = hub.shared_since(0, 100, later()).unwrap();
 
         let (_edge_dir, edge) = store();
         let batch = ReplicaBatch {

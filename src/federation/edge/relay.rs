@@ -48,6 +48,9 @@ impl Backend for Relay {
                     store
                         .run(move |s| {
                             s.put_grant(&login, &bytes)?;
+                            let Some(personal) = personal else {
+                                return Ok(());
+                            };
                             s.take_personal(&login, &personal)?;
                             // What this agent changed here and the hub has not
                             // had yet still counts.

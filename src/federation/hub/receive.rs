@@ -202,13 +202,7 @@ pub(super) async fn apply(
             // Open when the agent answered; a replay finds the "has answered"
             // flag and adds nothing. The answer's id is random, never the key.
             hub.content
-                .answer_survey(
-                    &user,
-                    survey,
-                    values,
-                    Some(rand::random()),
-                    envelope.created,
-                )
+                .answer_survey(&user, survey, values, rand::random(), envelope.created)
                 .await?;
             Ok(Receipt::Accepted {
                 item: None,
@@ -228,8 +222,9 @@ pub(super) async fn apply(
             let comment = hub
                 .content
                 .new_comment(&user, item, envelope.key, &body, envelope.created)
-                .await?;
-            hub.content.save_comment(comment).await?;
+                .await
+                .map_err(|e| refusal(e, COMMENTS_CLOSED))?;
+            hub.content.save_delivered_comment(comment).await?;
             Ok(accepted(Some(item)))
         }
         Submission::EditComment {
@@ -240,7 +235,8 @@ pub(super) async fn apply(
             let edited = hub
                 .content
                 .edited_comment(&user, item, comment, &body, envelope.created)
-                .await?;
+                .await
+                .map_err(|e| refusal(e, EDIT_TOO_LATE))?;
             hub.content.save_comment(edited).await?;
             Ok(accepted(Some(item)))
         }
@@ -250,7 +246,7 @@ pub(super) async fn apply(
             reason,
         } => {
             hub.content
-                .report_comment(&user, item, comment, &reason, now)
+                .report_comment(&user, item, comment, &reason, envelope.key, now)
                 .await?;
             Ok(accepted(Some(item)))
         }
@@ -259,7 +255,7 @@ pub(super) async fn apply(
                 .content
                 .new_message(&user, discussion, envelope.key, &body, envelope.created)
                 .await?;
-            hub.content.save_message(post).await?;
+            hub.content.save_delivered_message(post).await?;
             Ok(accepted(None))
         }
         Submission::EditPost {
@@ -270,7 +266,8 @@ pub(super) async fn apply(
             let edited = hub
                 .content
                 .edited_message(&user, discussion, post, &body, envelope.created)
-                .await?;
+                .await
+                .map_err(|e| refusal(e, EDIT_TOO_LATE))?;
             hub.content.save_message(edited).await?;
             Ok(accepted(None))
         }
@@ -280,7 +277,7 @@ pub(super) async fn apply(
             reason,
         } => {
             hub.content
-                .report_message(&user, discussion, post, &reason, now)
+                .report_message(&user, discussion, post, &reason, envelope.key, now)
                 .await?;
             Ok(accepted(None))
         }
@@ -295,6 +292,18 @@ pub(super) async fn apply(
                 .await?;
             Ok(accepted(None))
         }
+    }
+}
+
+const COMMENTS_CLOSED: &str =
+    "Les commentaires de cette publication sont fermés : votre commentaire n'a pas été publié.";
+const EDIT_TOO_LATE: &str = "Le délai de 15 minutes pour modifier votre texte était passé : il reste tel qu'il avait été publié.";
+
+/// A refusal that says why, for the rights a comment or message depends on.
+fn refusal(e: WriteError, denied: &str) -> Failure {
+    match e {
+        WriteError::Denied => Failure::Refused(denied.into()),
+        other => other.into(),
     }
 }
 

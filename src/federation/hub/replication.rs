@@ -70,12 +70,13 @@ pub(super) async fn get_changes(
         Err(e) => return internal(e),
     };
     let (head, shared_head) = (hub.store.current_seq(), hub.store.current_shared_seq());
+    let now = hub.clock.now();
     let read = hub
         .store
         .run(move |store| {
             let items = store.replicas_since(since, limit)?;
             let shared = match shared_since {
-                Some(from) => store.shared_since(from, limit)?,
+                Some(from) => store.shared_since(from, limit, now)?,
                 None => (Vec::new(), 0),
             };
             Ok((items, shared))

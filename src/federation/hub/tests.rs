@@ -178,6 +178,92 @@ async fn acknowledgements_answers_and_stars_from_an_edge_apply_once() {
     assert!(hub.store.favourites_of(&login).unwrap().is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn comments_from_an_edge_apply_once_and_never_replace_anothers() {
+    let dir = tempfile::tempdir().unwrap();
+    let start: jiff::Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let hub = Arc::new(hub(dir.path(), clock.clone()));
+    let person = |login: &str| crate::domain::User {
+        login: Login::new(login),
+        given_name: login.into(),
+        surname: String::new(),
+        mail: String::new(),
+        service: String::new(),
+        direction: String::new(),
+        function: String::new(),
+        phone: String::new(),
+        roles: vec![],
+        disabled: false,
+        photo: None,
+        manager: None,
+    };
+    hub.store
+        .put_users(&[person("agent"), person("autre")])
+        .unwrap();
+    let actu = crate::domain::item::tests::actu(start);
+    hub.store.put_items(std::slice::from_ref(&actu)).unwrap();
+    let comment = |body: &str| Submission::Comment {
+        item: actu.id,
+        body: body.into(),
+    };
+
+    // Closed comments: refused with the reason.
+    let Receipt::Refused { message } = deliver(&hub, "agent", 100, comment("Bonjour")).await else {
+        panic!("comments are closed")
+    };
+    assert!(message.contains("fermés"), "{message}");
+    hub.store.set_comments_open(actu.id, true).unwrap();
+
+    // Delivered twice under its key: one comment, its id the key.
+    for _ in 0..2 {
+        let receipt = deliver(&hub, "agent", 101, comment("Bonjour")).await;
+        assert!(matches!(receipt, Receipt::Accepted { .. }), "{receipt:?}");
+    }
+    let stored = hub.store.comments_of(actu.id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].id, 101);
+
+    // Another agent's write under the same key does not replace it.
+    let receipt = deliver(&hub, "autre", 101, comment("écrasé")).await;
+    assert!(matches!(receipt, Receipt::Refused { .. }), "{receipt:?}");
+    let stored = hub.store.comments_of(actu.id).unwrap();
+    assert_eq!(
+        (stored[0].author.as_str(), stored[0].body.as_str()),
+        ("agent", "Bonjour")
+    );
+
+    // A report delivered twice files one report.
+    let report = Submission::ReportComment {
+        item: actu.id,
+        comment: 101,
+        reason: "Hors sujet".into(),
+    };
+    for _ in 0..2 {
+        deliver(&hub, "autre", 102, report.clone()).await;
+    }
+    assert_eq!(hub.store.open_reports().unwrap().len(), 1);
+
+    // Corrections: within 15 minutes of writing; after, refused with why.
+    let edit = |body: &str| Submission::EditComment {
+        item: actu.id,
+        comment: 101,
+        body: body.into(),
+    };
+    clock.advance(SignedDuration::from_mins(10));
+    let receipt = deliver(&hub, "agent", 103, edit("Bonjour à tous")).await;
+    assert!(matches!(receipt, Receipt::Accepted { .. }), "{receipt:?}");
+    clock.advance(SignedDuration::from_mins(10));
+    let Receipt::Refused { message } = deliver(&hub, "agent", 104, edit("Trop tard")).await else {
+        panic!("past the window")
+    };
+    assert!(message.contains("15 minutes"), "{message}");
+    assert_eq!(
+        hub.store.comments_of(actu.id).unwrap()[0].body,
+        "Bonjour à tous"
+    );
+}
+
 #[test]
 fn codes_are_read_as_typed_and_derive_stable_names() {
     let code = new_code();

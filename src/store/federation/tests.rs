@@ -208,6 +208,13 @@ fn an_outbox_entry_leaves_with_its_delivery() {
     };
     edge.push_outbox(&discreet).unwrap();
     assert!(edge.sent_by(&Login::new("agent"), 10).unwrap().0.is_empty());
+    // The edge itself still sees it (a relayed sign-in re-applies it).
+    assert_eq!(
+        edge.outbox_of(&Login::new("agent")).unwrap().len(),
+        1,
+        "queued discreet writes count for the edge"
+    );
+    assert!(edge.outbox_of(&Login::new("autre")).unwrap().is_empty());
     edge.outbox_delivered(&discreet, &Delivery { key: 8, ..delivery })
         .unwrap();
     assert_eq!(edge.outbox_len().unwrap(), 0);

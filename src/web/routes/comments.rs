@@ -286,7 +286,7 @@ pub async fn post_report(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     let (id, comment) = (parse_id(&id)?, parse_comment(&comment)?);
-    let user = &signed_in.user;
+    let (user, now) = (&signed_in.user, state.clock.now());
     let reported = match &state.federation.edge {
         Some(edge) => match state
             .content
@@ -312,7 +312,7 @@ pub async fn post_report(
         None => {
             state
                 .content
-                .report_comment(user, id, comment, &form.motif, state.clock.now())
+                .report_comment(user, id, comment, &form.motif, new_id(now), now)
                 .await
         }
     };

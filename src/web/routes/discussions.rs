@@ -235,8 +235,8 @@ pub async fn post_follow(
     check_csrf(&signed_in, &form.csrf)?;
     let id = parse(&id)?;
     let (user, on) = (&signed_in.user, form.etat == "oui");
-    // Kept here too, so that this edge's pages say so at once.
-    state.content.set_following(user, id, on).await?;
+    // On an edge: sent to the hub, then kept here too so that this edge's
+    // pages say so at once (a crash in between: the next sign-in brings it).
     if let Some(edge) = &state.federation.edge {
         let label = if on {
             "Espace suivi"
@@ -250,6 +250,7 @@ pub async fn post_follow(
             Submission::Follow { discussion: id, on },
         )?;
     }
+    state.content.set_following(user, id, on).await?;
     Ok(Redirect::to(&safe_return(Some(&form.retour))).into_response())
 }
 
@@ -358,7 +359,7 @@ pub async fn post_report(
 ) -> Result<Response, WebError> {
     check_csrf(&signed_in, &form.csrf)?;
     let (id, post) = (parse(&id)?, parse(&post)?);
-    let user = &signed_in.user;
+    let (user, now) = (&signed_in.user, state.clock.now());
     let reported = match &state.federation.edge {
         Some(edge) => match state
             .content
@@ -379,7 +380,7 @@ pub async fn post_report(
         None => {
             state
                 .content
-                .report_message(user, id, post, &form.motif, state.clock.now())
+                .report_message(user, id, post, &form.motif, new_id(now), now)
                 .await
         }
     };

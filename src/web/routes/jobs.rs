@@ -124,17 +124,19 @@ pub async fn post_profile(
         filieres: values("filiere"),
         services: values("service"),
     };
-    // Kept here (this edge's lists sort by it at once) and, on an edge, sent
-    // to the hub, which tells the agent about new offers.
-    let (login, saved) = (signed_in.user.login.clone(), profile.clone());
+    // On an edge: sent to the hub (which tells the agent about new offers),
+    // then kept here so that this edge's lists sort by it at once.
+    if let Some(edge) = &state.federation.edge {
+        let submission = crate::federation::wire::Submission::JobProfile {
+            profile: profile.clone(),
+        };
+        super::outbox::queue(edge, &signed_in.user, "Profil emploi".into(), submission)?;
+    }
+    let login = signed_in.user.login.clone();
     state
         .content
         .store()
-        .run(move |s| s.put_job_profile(&login, &saved))
+        .run(move |s| s.put_job_profile(&login, &profile))
         .await?;
-    if let Some(edge) = &state.federation.edge {
-        let submission = crate::federation::wire::Submission::JobProfile { profile };
-        super::outbox::queue(edge, &signed_in.user, "Profil emploi".into(), submission)?;
-    }
     Ok(Redirect::to("/emploi/profil?enregistre=1").into_response())
 }

@@ -329,31 +329,40 @@ pub async fn post_answer(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    // On an edge, the answer itself goes to the hub; the flag stays here.
-    let answer_id = state.federation.edge.is_none().then(rand::random);
-    let outcome = state
-        .content
-        .answer_survey(user, id, values.clone(), answer_id, now)
-        .await;
-    match outcome {
-        Ok(AnswerOutcome::Recorded) => {
-            if let Some(edge) = &state.federation.edge {
-                let label = format!("Réponse au questionnaire « {} »", survey.title);
-                let queued = queue(edge, user, label, Submission::Answer { survey: id, values });
-                if let Err(e) = queued {
-                    // Not sent: the agent may answer again.
+    let outcome = match &state.federation.edge {
+        // On an edge the answer goes to the hub, then the flag is set here:
+        // a crash in between lets the agent answer again, and the hub keeps
+        // only the first answer.
+        Some(edge) if !answered => {
+            let checked = state
+                .content
+                .check_answer(user, id, values.len(), now)
+                .await;
+            match checked {
+                Ok(()) => {
+                    let label = format!("Réponse au questionnaire « {} »", survey.title);
+                    queue(edge, user, label, Submission::Answer { survey: id, values })?;
                     let login = user.login.clone();
                     state
                         .content
                         .store()
-                        .run(move |s| s.unmark_answered(id, &login))
-                        .await?;
-                    return Err(e);
+                        .run(move |s| s.mark_answered(id, &login))
+                        .await
+                        .map_err(Into::into)
                 }
+                Err(e) => Err(e),
             }
-            Ok(Redirect::to(&format!("/questionnaires/{id}?merci=1")).into_response())
         }
-        Ok(AnswerOutcome::AlreadyAnswered) => {
+        Some(_) => Ok(AnswerOutcome::AlreadyAnswered),
+        None => {
+            state
+                .content
+                .answer_survey(user, id, values, rand::random(), now)
+                .await
+        }
+    };
+    match outcome {
+        Ok(AnswerOutcome::Recorded | AnswerOutcome::AlreadyAnswered) => {
             Ok(Redirect::to(&format!("/questionnaires/{id}?merci=1")).into_response())
         }
         Err(WriteError::Invalid("closed")) => Err(WebError::BadRequest(
