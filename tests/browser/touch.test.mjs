@@ -2,7 +2,8 @@
 // 1080×1920) and on a phone (web listener, 390×844): every visible control of
 // the header, the menu, pagination, filter chips, link tiles and forms is at
 // least 48×48 CSS px, the primary buttons of the borne at least 64 px tall, and
-// body text at least 18 px. Also writes screenshots of the home page.
+// body text at least 18 px, and none runs off the screen's edge. Also writes
+// screenshots of the home page.
 
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -38,6 +39,12 @@ const PAGES = [
  * the label is measured.
  */
 function measurePage({ minText }) {
+  const inScrollStrip = (el) => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
   const regions = ['header', 'nav', '.pagination', '.chips', '.link-grid', 'form'];
   const kinds = ['a', 'button', 'input:not([type="hidden"])', 'select'];
   const selector = regions.flatMap((r) => kinds.map((k) => `${r} ${k}`)).join(', ');
@@ -62,6 +69,9 @@ function measurePage({ minText }) {
       width: Math.round(box.width * 10) / 10,
       height: Math.round(box.height * 10) / 10,
       primary: el.classList.contains('button-primary'),
+      // Cut off by the screen's right edge (a header too wide for a borne);
+      // a strip that scrolls sideways (the phone's menu) may go on.
+      outside: box.right > window.innerWidth + 0.5 && !inScrollStrip(target),
     });
   }
   // Running text: paragraphs, list items and definitions of main, except the
@@ -94,6 +104,7 @@ async function problemsOf(page, label, primaryMin) {
   const { targets, body, smallText } = await page.evaluate(measurePage, { minText: MIN_BODY_TEXT });
   const problems = [];
   for (const t of targets) {
+    if (t.outside) problems.push(`${label}: ${t.what} runs off the right edge of the screen`);
     if (t.width < MIN_TARGET || t.height < MIN_TARGET) {
       problems.push(`${label}: ${t.what} is ${t.width}×${t.height} px (< ${MIN_TARGET}×${MIN_TARGET})`);
     }
