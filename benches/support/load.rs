@@ -33,17 +33,20 @@ fn millis(raw: &str) -> f64 {
     number.parse::<f64>().unwrap_or(f64::NAN) * factor
 }
 
-/// A wrk run at 64 connections on 2 threads.
+/// A wrk run at 64 connections on 2 threads, asking for compressed answers
+/// as browsers do.
 pub fn wrk(url: &str, cookie: Option<&str>, seconds: u64) -> Load {
+    wrk_with(url, cookie, seconds, true)
+}
+
+/// A wrk run; `compressed: false` asks for plain answers (what a borne's
+/// browser gets from its loopback listener, which does not compress).
+pub fn wrk_with(url: &str, cookie: Option<&str>, seconds: u64, compressed: bool) -> Load {
     let mut command = Command::new("wrk");
-    command.args([
-        "-t2",
-        "-c64",
-        &format!("-d{seconds}s"),
-        "--latency",
-        "-H",
-        "Accept-Encoding: br, gzip",
-    ]);
+    command.args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency"]);
+    if compressed {
+        command.args(["-H", "Accept-Encoding: br, gzip"]);
+    }
     if let Some(cookie) = cookie {
         command.args(["-H", &format!("Cookie: {cookie}")]);
     }
