@@ -182,6 +182,9 @@ impl Drop for Server {
     /// Stops it as systemd would (SIGTERM, then a kill after 10 s), so that
     /// the next start is an ordinary one, not a repair after a crash.
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();

@@ -415,7 +415,14 @@ impl EdgeLink {
             }
             // Whether this pass sent something or already paused (no busy loop).
             let mut delivered = false;
+            // Agents one of whose writes the hub did not take: their later
+            // writes wait too, so that a later state (a follow, a profile, a
+            // correction) never overtakes an earlier one.
+            let mut held: Vec<Login> = Vec::new();
             for entry in entries {
+                if held.contains(&entry.login) {
+                    continue;
+                }
                 match self.deliver(&entry).await {
                     Ok(()) => {
                         delivered = true;
@@ -430,6 +437,7 @@ impl EdgeLink {
                             // older hub that does not know this kind of write): it
                             // stays queued, the others go on.
                             tracing::warn!(error = %e, "a queued write was not accepted; kept for later");
+                            held.push(entry.login.clone());
                             continue;
                         }
                         tokio::select! {
