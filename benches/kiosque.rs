@@ -6,7 +6,9 @@
 //! load `/recherche` with wrk, and time a mix of queries from one client.
 //!
 //! Options (after `--`): `--items N` extra items in the data set (default 10000),
-//! `--seconds S` per load run (default 5).
+//! `--seconds S` per load run (default 5), `--data DIR` to keep the data set in
+//! DIR and reuse it on the next run (when profiling), `--only pages` for the
+//! page rows alone (no index build, starts, sign-in or federation).
 
 #[path = "kiosque/federation.rs"]
 mod federation;
@@ -35,6 +37,8 @@ use std::time::{Duration, Instant};
 struct Options {
     items: usize,
     seconds: u64,
+    data: Option<PathBuf>,
+    pages_only: bool,
 }
 
 fn options() -> Options {
@@ -48,6 +52,12 @@ fn options() -> Options {
     Options {
         items: value("--items").unwrap_or(10_000),
         seconds: value("--seconds").map(|s: usize| s as u64).unwrap_or(5),
+        data: args
+            .iter()
+            .position(|a| a == "--data")
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from),
+        pages_only: args.windows(2).any(|w| w[0] == "--only" && w[1] == "pages"),
     }
 }
 
@@ -413,9 +423,25 @@ fn main() {
         "kiosque bench: building a data set of {} extra items and 2,000 agents…",
         options.items
     );
-    let data = root.path().join("data");
+    let data = options
+        .data
+        .clone()
+        .unwrap_or_else(|| root.path().join("data"));
     let built = Instant::now();
-    let config = build_data_set(&data, options.items);
+    let config = if data.join("kiosque.redb").exists() && options.data.is_some() {
+        eprintln!("  reusing the data set in {}", data.display());
+        Config::merge(
+            None,
+            [],
+            &Overrides {
+                data_dir: Some(data.clone()),
+                listen: None,
+            },
+        )
+        .unwrap()
+    } else {
+        build_data_set(&data, options.items)
+    };
     let item_count = Store::open(&config.store_path())
         .unwrap()
         .item_count()
@@ -426,6 +452,17 @@ fn main() {
     );
 
     let mut rows = Vec::new();
+    if options.pages_only {
+        if !data.join("search").exists() {
+            reindex(&bin, &data);
+        }
+        let (server, _) = start_server(&bin, &data, None);
+        let cookie = runtime.block_on(sign_in(&server.base, "agent", kiosque::demo::PASSWORD));
+        page_rows(&mut rows, &server.base, &cookie, options.seconds, &runtime);
+        drop(server);
+        print_table(rows, item_count, options.seconds);
+        return;
+    }
     // The search index, built once by the command an operator would run (the
     // server would build it in the background on its first start).
     let (build_ms, index_bytes) = reindex(&bin, &data);
@@ -475,82 +512,7 @@ fn main() {
     let idle = rss_kb(pid, "VmRSS:");
     let cookie = runtime.block_on(sign_in(&server.base, "agent", kiosque::demo::PASSWORD));
     let base = &server.base;
-    let item_url = runtime.block_on(async {
-        let client = reqwest::Client::new();
-        let html = client
-            .get(format!("{base}/actus"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = html.find("href=\"/actus/").unwrap() + 6;
-        html[start..start + html[start..].find('"').unwrap()].to_owned()
-    });
-
-    eprintln!(
-        "  load runs of {} s each at 64 connections…",
-        options.seconds
-    );
-    let health = wrk(&format!("{base}/healthz"), None, options.seconds);
-    rows.push(row(
-        "`/healthz` (the baseline) req/s, p50 / p99",
-        format!(
-            "{:.0} req/s, {:.2} / {:.2} ms",
-            health.rps, health.p50, health.p99
-        ),
-        "—".into(),
-        "—",
-    ));
-    for (what, path, target_ratio, target_p99) in [
-        ("signed-in home page", "/".to_owned(), Some(0.6), Some(5.0)),
-        ("item page", item_url.clone(), None, None),
-        ("agenda week", "/agenda".to_owned(), None, None),
-        ("annonces list", "/annonces".to_owned(), None, None),
-    ] {
-        let load = wrk(&format!("{base}{path}"), Some(&cookie), options.seconds);
-        let ratio = load.rps / health.rps;
-        let mut target = String::from("—");
-        if let (Some(r), Some(p)) = (target_ratio, target_p99) {
-            let met = ratio >= r && load.p99 < p;
-            target = format!(
-                "≥ {r}× and p99 < {p} ms: {}",
-                if met { "met" } else { "MISSED" }
-            );
-        }
-        rows.push(row(
-            &format!("{what} req/s, p50 / p99"),
-            format!(
-                "{:.0} req/s, {:.2} / {:.2} ms",
-                load.rps, load.p50, load.p99
-            ),
-            format!("{ratio:.2}× `/healthz`"),
-            &target,
-        ));
-    }
-    // The same home page without compression: what a borne gets from its
-    // loopback listener (brotli, for phones and shared computers, is about a
-    // third of the home page's cost).
-    let plain = wrk_with(&format!("{base}/"), Some(&cookie), options.seconds, false);
-    let ratio = plain.rps / health.rps;
-    rows.push(row(
-        "signed-in home page, not compressed (a borne's loopback listener) req/s, p50 / p99",
-        format!(
-            "{:.0} req/s, {:.2} / {:.2} ms",
-            plain.rps, plain.p50, plain.p99
-        ),
-        format!("{ratio:.2}× `/healthz`"),
-        &format!(
-            "≥ 0.6× and p99 < 5 ms: {}",
-            if ratio >= 0.6 && plain.p99 < 5.0 {
-                "met"
-            } else {
-                "MISSED"
-            }
-        ),
-    ));
+    let health = page_rows(&mut rows, base, &cookie, options.seconds, &runtime);
     let search_path = "/recherche?q=cong%C3%A9s%20maternit%C3%A9";
     let load = wrk(
         &format!("{base}{search_path}"),
@@ -620,10 +582,99 @@ fn main() {
     eprintln!("  federation: an edge's catch-up and propagation…");
     rows.extend(runtime.block_on(federation::rows(&bin, root.path(), &data, item_count)));
 
+    print_table(rows, item_count, options.seconds);
+}
+
+/// `/healthz`, then the pages against it (and the home page uncompressed);
+/// returns the `/healthz` load, the baseline of the later rows.
+fn page_rows(
+    rows: &mut Vec<Row>,
+    base: &str,
+    cookie: &str,
+    seconds: u64,
+    runtime: &tokio::runtime::Runtime,
+) -> load::Load {
+    let item_url = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let html = client
+            .get(format!("{base}/actus"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let start = html.find("href=\"/actus/").unwrap() + 6;
+        html[start..start + html[start..].find('"').unwrap()].to_owned()
+    });
+
+    eprintln!("  load runs of {} s each at 64 connections…", seconds);
+    let health = wrk(&format!("{base}/healthz"), None, seconds);
+    rows.push(row(
+        "`/healthz` (the baseline) req/s, p50 / p99",
+        format!(
+            "{:.0} req/s, {:.2} / {:.2} ms",
+            health.rps, health.p50, health.p99
+        ),
+        "—".into(),
+        "—",
+    ));
+    for (what, path, target_ratio, target_p99) in [
+        ("signed-in home page", "/".to_owned(), Some(0.6), Some(5.0)),
+        ("item page", item_url.clone(), None, None),
+        ("agenda week", "/agenda".to_owned(), None, None),
+        ("annonces list", "/annonces".to_owned(), None, None),
+    ] {
+        let load = wrk(&format!("{base}{path}"), Some(cookie), seconds);
+        let ratio = load.rps / health.rps;
+        let mut target = String::from("—");
+        if let (Some(r), Some(p)) = (target_ratio, target_p99) {
+            let met = ratio >= r && load.p99 < p;
+            target = format!(
+                "≥ {r}× and p99 < {p} ms: {}",
+                if met { "met" } else { "MISSED" }
+            );
+        }
+        rows.push(row(
+            &format!("{what} req/s, p50 / p99"),
+            format!(
+                "{:.0} req/s, {:.2} / {:.2} ms",
+                load.rps, load.p50, load.p99
+            ),
+            format!("{ratio:.2}× `/healthz`"),
+            &target,
+        ));
+    }
+    // The same home page without compression: what a borne gets from its
+    // loopback listener (brotli, for phones and shared computers, is about a
+    // third of the home page's cost).
+    let plain = wrk_with(&format!("{base}/"), Some(cookie), seconds, false);
+    let ratio = plain.rps / health.rps;
+    rows.push(row(
+        "signed-in home page, not compressed (a borne's loopback listener) req/s, p50 / p99",
+        format!(
+            "{:.0} req/s, {:.2} / {:.2} ms",
+            plain.rps, plain.p50, plain.p99
+        ),
+        format!("{ratio:.2}× `/healthz`"),
+        &format!(
+            "≥ 0.6× and p99 < 5 ms: {}",
+            if ratio >= 0.6 && plain.p99 < 5.0 {
+                "met"
+            } else {
+                "MISSED"
+            }
+        ),
+    ));
+    health
+}
+
+fn print_table(rows: Vec<Row>, item_count: u64, seconds: u64) {
     println!();
     println!(
         "kiosque benchmark — {item_count} items, 2,000 agents, wrk -t2 -c64, {} s per run, {} cores",
-        options.seconds,
+        seconds,
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)

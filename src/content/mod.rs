@@ -32,6 +32,8 @@ const HOME_BLOCK: usize = 6;
 #[derive(Clone, Debug)]
 pub struct Content {
     store: Store,
+    /// What the home page asks of agents, per change and minute.
+    asks: std::sync::Arc<crate::cache::OneSlot<(u64, u64, i64), participation::Asks>>,
 }
 
 /// What the home page shows.
@@ -63,7 +65,10 @@ pub struct PageNode {
 
 impl Content {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            asks: Default::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

@@ -37,6 +37,15 @@ pub struct SurveyList {
     pub mine: Vec<Survey>,
 }
 
+/// What asks something of agents at a given minute, whoever they are.
+#[derive(Debug, Default)]
+pub struct Asks {
+    /// Visible items that ask for a read confirmation, newest first.
+    to_acknowledge: Vec<Item>,
+    /// Open questionnaires, newest first.
+    open_surveys: Vec<Survey>,
+}
+
 /// What waits for an agent on the home page.
 #[derive(Debug, Default)]
 pub struct Waiting {
@@ -304,25 +313,60 @@ impl Content {
     /// notes they are asked to acknowledge and have not, and how many open
     /// questionnaires wait for their answer.
     pub async fn waiting_for(&self, user: &User, now: Timestamp) -> Result<Waiting> {
-        let user = user.clone();
-        let waiting = self
-            .store()
-            .run(move |store| {
-                let to_acknowledge = store
-                    .acknowledgements_for(&user, now)?
-                    .into_iter()
-                    .filter(|(_, done)| done.is_none())
-                    .map(|(item, _)| item)
-                    .collect();
-                let list = survey_list(store, &user, now)?;
-                let surveys = list.open.iter().filter(|(_, answered)| !answered).count();
-                Ok(Waiting {
-                    to_acknowledge,
-                    surveys,
-                })
+        let asks = self.asks(now).await?;
+        let items: Vec<&Item> = asks
+            .to_acknowledge
+            .iter()
+            .filter(|item| {
+                item.acknowledgement
+                    .as_ref()
+                    .is_some_and(|a| a.includes(user))
             })
-            .await?;
-        Ok(waiting)
+            .collect();
+        let surveys: Vec<SurveyId> = asks
+            .open_surveys
+            .iter()
+            .filter(|survey| survey.audience.includes(user))
+            .map(|survey| survey.id)
+            .collect();
+        if items.is_empty() && surveys.is_empty() {
+            return Ok(Waiting::default());
+        }
+        // A few point lookups in small tables, read in place like the
+        // session's facts (`web::auth`): handing the worker to another thread
+        // would cost more than the read, on every home page.
+        let ids: Vec<ItemId> = items.iter().map(|item| item.id).collect();
+        let (acknowledged, answered) = self.store().answered_asks(&user.login, &ids, &surveys)?;
+        Ok(Waiting {
+            to_acknowledge: items
+                .into_iter()
+                .zip(acknowledged)
+                .filter(|(_, done)| !done)
+                .map(|(item, _)| item.clone())
+                .collect(),
+            surveys: answered.iter().filter(|done| !**done).count(),
+        })
+    }
+
+    /// What asks something of every agent at `now` (whoever they are),
+    /// loaded once per change of content or shared records and per minute.
+    async fn asks(&self, now: Timestamp) -> Result<std::sync::Arc<Asks>> {
+        let store = self.store();
+        let key = (
+            store.current_seq(),
+            store.shared_generation(),
+            now.as_second() / 60,
+        );
+        if let Some(asks) = self.asks.get(&key) {
+            return Ok(asks);
+        }
+        let (to_acknowledge, open_surveys) = store.run(move |store| store.asks(now)).await?;
+        let asks = std::sync::Arc::new(Asks {
+            to_acknowledge,
+            open_surveys,
+        });
+        self.asks.put(key, asks.clone());
+        Ok(asks)
     }
 
     /// A survey `user` may see (audience, author or webmaster).

@@ -376,6 +376,7 @@ impl Store {
         let seq = tx.open_table(CHANGES)?.last()?.map(|(k, _)| k.value());
         tx.commit()?;
         self.committed(seq.unwrap_or(0));
+        self.shared_touched();
         Ok(())
     }
 
@@ -472,6 +473,9 @@ impl Store {
         tx.commit()?;
         if let Some(seq) = seq {
             self.committed(seq);
+        }
+        if !batch.shared.is_empty() {
+            self.shared_touched();
         }
         Ok(applied)
     }

@@ -99,6 +99,9 @@ pub struct Store {
     changed: Arc<tokio::sync::watch::Sender<u64>>,
     /// The shared log's last seq, and whoever waits for it.
     shared_changed: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Moves on every change to shared records (written here or copied from
+    /// the hub), so that caches can tell at no cost whether they changed.
+    shared_generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -127,6 +130,7 @@ impl Store {
             seq: Arc::default(),
             changed: Arc::new(tokio::sync::watch::Sender::new(0)),
             shared_changed: Arc::new(tokio::sync::watch::Sender::new(0)),
+            shared_generation: Arc::default(),
         };
         store.prepare(path)?;
         let latest = store.latest_seq()?;

@@ -84,6 +84,55 @@ impl Store {
         Ok(out)
     }
 
+    /// What asks something of agents at `now`, whoever they are: visible
+    /// items that ask for a read confirmation (newest first) and open
+    /// questionnaires (newest first, the latest 500).
+    pub fn asks(&self, now: Timestamp) -> Result<(Vec<Item>, Vec<Survey>)> {
+        let tx = self.db.begin_read()?;
+        let index = tx.open_table(ITEMS_TO_ACKNOWLEDGE)?;
+        let items = tx.open_table(ITEMS)?;
+        let mut to_acknowledge = Vec::new();
+        for entry in index.iter()?.rev() {
+            let Some(value) = items.get(entry?.0.value())? else {
+                continue;
+            };
+            let item: Item = codec::decode(value.value())?;
+            if item.acknowledgement.is_some() && item.is_visible_at(now) {
+                to_acknowledge.push(item);
+            }
+        }
+        let mut open = Vec::new();
+        for entry in tx.open_table(SURVEYS)?.iter()?.rev().take(500) {
+            let survey: Survey = codec::decode(entry?.1.value())?;
+            if survey.is_open_at(now) {
+                open.push(survey);
+            }
+        }
+        Ok((to_acknowledge, open))
+    }
+
+    /// Which of `items` `login` has acknowledged, and which of `surveys`
+    /// they have answered: point lookups in one read.
+    pub fn answered_asks(
+        &self,
+        login: &Login,
+        items: &[ItemId],
+        surveys: &[SurveyId],
+    ) -> Result<(Vec<bool>, Vec<bool>)> {
+        let tx = self.db.begin_read()?;
+        let acks = tx.open_table(ACKNOWLEDGEMENTS)?;
+        let respondents = tx.open_table(SURVEY_RESPONDENTS)?;
+        let acknowledged = items
+            .iter()
+            .map(|id| Ok(acks.get((id.to_u128(), login.as_str()))?.is_some()))
+            .collect::<Result<_>>()?;
+        let answered = surveys
+            .iter()
+            .map(|id| Ok(respondents.get((id.to_u128(), login.as_str()))?.is_some()))
+            .collect::<Result<_>>()?;
+        Ok((acknowledged, answered))
+    }
+
     /// When `login` acknowledged `item`, if they did.
     pub fn acknowledged_at(&self, item: ItemId, login: &Login) -> Result<Option<Timestamp>> {
         let tx = self.db.begin_read()?;

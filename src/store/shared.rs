@@ -293,6 +293,7 @@ impl Store {
 
     /// Records that the shared log reached `seq` and wakes the long-polls.
     pub(super) fn shared_committed(&self, seq: u64) {
+        self.shared_touched();
         self.shared_changed.send_if_modified(|current| {
             let newer = seq > *current;
             if newer {
@@ -300,6 +301,19 @@ impl Store {
             }
             newer
         });
+    }
+
+    /// Shared records changed here (written, or copied from the hub).
+    pub(super) fn shared_touched(&self) {
+        self.shared_generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// A number that moves whenever shared records change (questionnaires,
+    /// comments, espaces d'échange), read from memory.
+    pub fn shared_generation(&self) -> u64 {
+        self.shared_generation
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Follows the shared log's last seq.

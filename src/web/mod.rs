@@ -5,9 +5,9 @@
 
 mod assets;
 pub mod auth;
-mod cache;
 mod error;
 pub mod forms;
+mod joined;
 mod metrics;
 mod routes;
 pub mod uploads;
@@ -69,8 +69,10 @@ pub struct Shared {
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
-    /// The shared part of the home page.
-    pub home_cache: Arc<cache::FragmentCache>,
+    /// The shared part of the home page (and its brotli stream).
+    pub home_cache: Arc<crate::cache::OneSlot<(u64, i64), joined::SharedPart>>,
+    /// The compressed texts that repeat between answers (a page's end).
+    pub repeated_parts: Arc<joined::RepeatedParts>,
     /// Signs the tokens that carry uploads across a refused form.
     pub upload_key: Arc<[u8; 32]>,
     /// Hub or edge (set by the composition root).
@@ -133,6 +135,7 @@ impl AppState {
                     .collect(),
             ),
             home_cache: Arc::default(),
+            repeated_parts: Arc::default(),
             upload_key: Arc::new(rand::random()),
             federation: Default::default(),
             union_logos: Arc::default(),
@@ -167,6 +170,7 @@ impl AppState {
                 .map(|edge| views::layout::Offline {
                     last_contact: edge.status.last_contact(),
                 }),
+            parts: false,
         }
     }
 }

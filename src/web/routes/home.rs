@@ -4,7 +4,8 @@ use axum::extract::State;
 use maud::Markup;
 
 use crate::web::auth::Visitor;
-use crate::web::views::{Section, pages};
+use crate::web::joined::{self, SharedPart};
+use crate::web::views::{Chrome, Section, pages};
 use crate::web::{AppState, WebError};
 
 #[derive(serde::Deserialize)]
@@ -16,7 +17,9 @@ pub async fn get_home(
     visitor: Visitor,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<HomeQuery>,
-) -> Result<Markup, WebError> {
+    request: axum::http::HeaderMap,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
     let chrome = state.chrome(Section::Home, &visitor);
     if visitor.signed_in.is_none() {
         // Only a borne gets here signed out: its idle screen.
@@ -24,18 +27,20 @@ pub async fn get_home(
             .content
             .signage(chrome.now, super::media::SIGNAGE_ITEMS)
             .await?;
-        return Ok(crate::web::views::kiosk::idle_screen(&chrome, &items));
+        return Ok(crate::web::views::kiosk::idle_screen(&chrome, &items).into_response());
     }
     let (seq, minute) = (
         state.content.store().current_seq(),
         chrome.now.as_second() / 60,
     );
-    let main = match state.home_cache.get(seq, minute) {
+    let main = match state.home_cache.get(&(seq, minute)) {
         Some(main) => main,
         None => {
             let home = state.content.home(chrome.now).await?;
-            let main: std::sync::Arc<str> = pages::home_main(&chrome, &home).into_string().into();
-            state.home_cache.put(seq, minute, main.clone());
+            let main = std::sync::Arc::new(SharedPart::new(
+                pages::home_main(&chrome, &home).into_string().into(),
+            ));
+            state.home_cache.put((seq, minute), main.clone());
             main
         }
     };
@@ -54,7 +59,19 @@ pub async fn get_home(
         }
         None => maud::html! {},
     };
-    Ok(pages::home(&chrome, personal, &main))
+    // Answered in parts (`web::joined`): only the agent's own text is new
+    // in each answer; the rest is compressed once.
+    let chrome = Chrome {
+        parts: true,
+        ..chrome
+    };
+    let page = pages::home(&chrome, personal, joined::SHARED).into_string();
+    Ok(joined::html_answer(
+        &request,
+        &page,
+        &main,
+        &state.repeated_parts,
+    ))
 }
 
 /// Keeps a session alive ("Je suis toujours là" on a borne): any signed-in

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::icons::icon;
 use crate::domain::{DeviceClass, Role, User};
@@ -61,6 +61,9 @@ pub struct Chrome<'a> {
     pub pending: Option<usize>,
     /// On an edge that cannot reach its hub: when it last did.
     pub offline: Option<Offline>,
+    /// The page is answered in parts (`web::joined`): mark where the agent's
+    /// own text starts and ends.
+    pub parts: bool,
 }
 
 /// The edge serves its own copy because the hub does not answer.
@@ -72,6 +75,17 @@ pub struct Offline {
 impl Chrome<'_> {
     pub fn tz(&self) -> &TimeZone {
         &self.site.tz
+    }
+
+    /// Around the agent's own text, in a page answered in parts: `own(true)`
+    /// before it, `own(false)` after it; nothing in other pages.
+    pub fn own(&self, starts: bool) -> PreEscaped<&'static str> {
+        use crate::web::joined::{OWN, SAME};
+        PreEscaped(match (self.parts, starts) {
+            (false, _) => "",
+            (true, true) => OWN,
+            (true, false) => SAME,
+        })
     }
 }
 
@@ -126,6 +140,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                         }
                     }
                     div.header-actions {
+                        (chrome.own(true))
                         @if let Some(user) = chrome.user {
                             a.header-user href="/compte" title="Mon compte" { (icon("user")) span { (user.given_name) " " (user.surname) } }
                             a.button href="/mon-espace" { (icon("heart")) span { "Mon espace" } }
@@ -143,6 +158,7 @@ pub fn page(chrome: &Chrome, title: &str, main: Markup) -> Markup {
                         } @else {
                             a.button.button-primary href="/connexion" { (icon("user")) span { "Se connecter" } }
                         }
+                        (chrome.own(false))
                     }
                 }
                 @if chrome.user.is_some() && chrome.section != Section::Search {

@@ -21,7 +21,9 @@ pub fn home(chrome: &Chrome, personal: Markup, main: &str) -> Markup {
         html! {
             h1.visually-hidden { "Accueil de l'intranet" }
             p.today { "Nous sommes " (today) "." }
+            (chrome.own(true))
             (personal)
+            (chrome.own(false))
             (maud::PreEscaped(main))
         },
     )
