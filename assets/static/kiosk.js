@@ -20,6 +20,29 @@
     }, 8000);
   }
 
+  // --- "Se connecter avec mon téléphone": ask the server twice a second
+  // whether a phone approved (a small answer, the QR code stays on screen),
+  // then go where the session opens. Without script the page reloads itself
+  // every second instead (its <noscript> refresh). ---
+  var waiting = document.querySelector('.phone-sign-in[data-etat]');
+  if (waiting) {
+    var stateUrl = waiting.getAttribute('data-etat');
+    var next = waiting.getAttribute('data-suite');
+    var check = function () {
+      fetch(stateUrl, { credentials: 'same-origin', cache: 'no-store' })
+        .then(function (response) {
+          if (response.status === 204) {
+            setTimeout(check, 500);
+          } else {
+            // Approved (200) or gone (410): the next page says which.
+            window.location.assign(next);
+          }
+        })
+        .catch(function () { setTimeout(check, 2000); });
+    };
+    setTimeout(check, 500);
+  }
+
   // --- Walk-away safety. The server ends a borne's session after its idle
   // limit whatever this script does; the script shows it coming, lets the
   // agent stay, and clears the screen when the time is up. The countdown runs

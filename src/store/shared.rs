@@ -62,6 +62,31 @@ fn results_shown(survey: &Survey, now: Timestamp) -> bool {
     survey.live_results || survey.is_closed_at(now)
 }
 
+/// The questionnaires (ids) that closed after the last naming and up to
+/// `now`; those with live results are left out (their answers travelled
+/// with each answer already).
+fn closed_since(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    surveys: &impl ReadableTable<u128, &'static [u8]>,
+    now: Timestamp,
+) -> Result<Vec<u128>> {
+    let since = meta
+        .get(CLOSED_UP_TO)?
+        .map(|v| codec::u64_from(v.value()))
+        .transpose()?
+        .map(|ms| ms as i64);
+    let now_ms = now.as_millisecond();
+    let mut closed = Vec::new();
+    for entry in surveys.iter()? {
+        let survey: Survey = codec::decode(entry?.1.value())?;
+        let at = survey.closes.as_millisecond();
+        if !survey.live_results && at <= now_ms && since.is_none_or(|s| at > s) {
+            closed.push(survey.id.to_u128());
+        }
+    }
+    Ok(closed)
+}
+
 /// Appends `key` to the shared log inside `tx`; returns its seq.
 pub(super) fn append(tx: &WriteTransaction, key: SharedKey) -> Result<u64> {
     let mut log = tx.open_table(SHARED_LOG)?;
@@ -247,38 +272,28 @@ impl Store {
     /// (up to `now`), so that edges get its answers for the results. Run by
     /// the hub's maintenance task; returns how many were named.
     pub fn log_closed_surveys(&self, now: Timestamp) -> Result<usize> {
-        let tx = self.db.begin_write()?;
-        let mut named = 0;
+        // Most minutes nothing closes: read first, write only when needed.
         {
-            let mut meta = tx.open_table(META)?;
-            let since = meta
-                .get(CLOSED_UP_TO)?
-                .map(|v| codec::u64_from(v.value()))
-                .transpose()?
-                .map(|ms| ms as i64);
-            let now_ms = now.as_millisecond();
-            meta.insert(CLOSED_UP_TO, &(now_ms as u64).to_be_bytes()[..])?;
-            drop(meta);
-            let mut closed = Vec::new();
-            for entry in tx.open_table(SURVEYS)?.iter()? {
-                let survey: Survey = codec::decode(entry?.1.value())?;
-                let at = survey.closes.as_millisecond();
-                // Live results travelled with each answer already.
-                if !survey.live_results && at <= now_ms && since.is_none_or(|s| at > s) {
-                    closed.push(survey.id.to_u128());
-                }
-            }
-            for id in closed {
-                append(&tx, SharedKey::Survey(id))?;
-                named += 1;
+            let tx = self.db.begin_read()?;
+            if closed_since(&tx.open_table(META)?, &tx.open_table(SURVEYS)?, now)?.is_empty() {
+                return Ok(0);
             }
         }
-        let seq = tx.open_table(SHARED_LOG)?.last()?.map(|(k, _)| k.value());
+        let tx = self.db.begin_write()?;
+        let closed = closed_since(&tx.open_table(META)?, &tx.open_table(SURVEYS)?, now)?;
+        tx.open_table(META)?.insert(
+            CLOSED_UP_TO,
+            &(now.as_millisecond() as u64).to_be_bytes()[..],
+        )?;
+        let mut seq = None;
+        for id in &closed {
+            seq = Some(append(&tx, SharedKey::Survey(*id))?);
+        }
         tx.commit()?;
         if let Some(seq) = seq {
             self.shared_committed(seq);
         }
-        Ok(named)
+        Ok(closed.len())
     }
 
     /// An edge's cursor in the hub's shared log.
@@ -410,7 +425,13 @@ mod tests {
         );
         // Closing names it once, for edges to fetch its answers.
         let seq = hub.latest_shared_seq().unwrap();
+        let generation = hub.shared_generation();
         assert_eq!(hub.log_closed_surveys(open).unwrap(), 0);
+        assert_eq!(
+            hub.shared_generation(),
+            generation,
+            "nothing closed: nothing written"
+        );
         assert_eq!(hub.log_closed_surveys(later()).unwrap(), 1);
         assert_eq!(hub.log_closed_surveys(later()).unwrap(), 0);
         let (records, _) = hub.shared_since(seq, 100, later()).unwrap();

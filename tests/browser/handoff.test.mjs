@@ -130,7 +130,7 @@ describe('"Continuer sur mon téléphone"', () => {
 
 describe('"Se connecter avec mon téléphone"', () => {
   test('a phone signed in as rh approves, the borne opens as Nadia Benali within 3 s', async () => {
-    // The borne's QR page polls the server every second: not stubbed here.
+    // The borne's QR page asks the server twice a second: not stubbed here.
     const kiosk = await borne({ phonePolling: true });
     const phone1 = await phone();
     try {

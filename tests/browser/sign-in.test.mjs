@@ -72,6 +72,13 @@ describe('"Rester connecté"', () => {
       const page = await context.newPage();
       await signIn(page, kiosque.webUrl, 'agent');
       assert.equal((await sessionCookie(context)).expires, -1);
+      // The home page comes as brotli joined from parts (the agent's own text
+      // stored, the rest compressed once): Chromium's decoder reads it whole.
+      const home = await page.goto(`${kiosque.webUrl}/`);
+      assert.equal(home.headers()['content-encoding'], 'br');
+      await page.locator('.header-user', { hasText: 'Camille Lefèvre' }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'À la une' }).waitFor();
+      assert.match(await page.locator('.site-footer').innerText(), /Charte de l'intranet/);
     } finally {
       await context.close();
     }

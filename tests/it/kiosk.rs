@@ -325,15 +325,23 @@ async fn a_signed_in_phone_opens_the_borne_without_a_password() {
         "only on a borne"
     );
     let sign_in = page_of(&borne_client, server.kiosk_url("/connexion/telephone")).await;
-    let refresh = attrs(
-        &sign_in,
-        ".phone-sign-in meta[http-equiv=refresh]",
-        "content",
-    )
-    .remove(0);
-    let poll = refresh.split("url=").nth(1).unwrap().to_owned();
+    let poll = attrs(&sign_in, ".phone-sign-in", "data-suite").remove(0);
+    let state = attrs(&sign_in, ".phone-sign-in", "data-etat").remove(0);
     let handoff = shown_token(&sign_in);
     assert_eq!(poll, format!("/connexion/telephone/{handoff}"));
+    assert_eq!(state, format!("{poll}/etat"));
+    assert!(
+        text(&sign_in, ".phone-sign-in noscript").contains(&format!("1;url={poll}")),
+        "without script, the page reloads every second"
+    );
+    let state_now = async |client: &reqwest::Client, url: String| {
+        client.get(url).send().await.unwrap().status().as_u16()
+    };
+    assert_eq!(
+        state_now(&borne_client, server.kiosk_url(&state)).await,
+        204,
+        "not approved yet"
+    );
     // Nothing approved yet: the borne keeps waiting on the same code.
     let waiting = borne_client
         .get(server.kiosk_url(&poll))
@@ -364,6 +372,12 @@ async fn a_signed_in_phone_opens_the_borne_without_a_password() {
         .await
         .unwrap();
     assert_eq!(approved.status().as_u16(), 200);
+    assert_eq!(
+        state_now(&borne_client, server.kiosk_url(&state)).await,
+        200,
+        "approved: the borne's script goes on to the session"
+    );
+    assert_eq!(state_now(&new_client(), server.url(&state)).await, 404);
     // Only the borne may pick it up, and only once.
     assert_eq!(
         new_client()
@@ -381,6 +395,11 @@ async fn a_signed_in_phone_opens_the_borne_without_a_password() {
         .await
         .unwrap();
     assert_eq!(opened.status().as_u16(), 303);
+    assert_eq!(
+        state_now(&new_client(), server.kiosk_url(&state)).await,
+        410,
+        "used once: gone"
+    );
     assert!(
         opened.headers()["set-cookie"]
             .to_str()

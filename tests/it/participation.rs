@@ -305,6 +305,13 @@ async fn an_anonymous_survey_is_answered_on_a_borne_and_keeps_no_link_to_the_age
         .unwrap();
     assert_eq!(response.status().as_u16(), 403);
 
+    // The home page's asks are cached per change and minute: a new
+    // questionnaire shows at once all the same (below).
+    let home = html_of(&agent_web, server.url("/"), 200).await;
+    assert_eq!(
+        text(&home, ".survey-waiting"),
+        "Un questionnaire attend votre réponse."
+    );
     let id = create_survey(&server, &codir, "Le réfectoire", true).await;
     // Webmasters follow every questionnaire, from the list.
     let webmaster = server.signed_in("webmestre", DEMO_PASSWORD).await;
@@ -391,6 +398,12 @@ async fn an_anonymous_survey_is_answered_on_a_borne_and_keeps_no_link_to_the_age
     )
     .await;
     assert_eq!(sent.status().as_u16(), 303);
+    let home = html_of(&agent_web, server.url("/"), 200).await;
+    assert_eq!(
+        text(&home, ".survey-waiting"),
+        "Un questionnaire attend votre réponse.",
+        "answered on the borne: one left, at the desk too"
+    );
     let thanks = html_of(&borne_agent, format!("{url}?merci=1"), 200).await;
     assert!(text(&thanks, "main").contains("Vous avez répondu à ce questionnaire"));
     // A second answer (another tab, a double tap) adds nothing.

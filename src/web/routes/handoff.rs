@@ -3,6 +3,7 @@
 //! Every link is single use and valid for two minutes.
 
 use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -213,8 +214,34 @@ pub async fn post_approve(
     Ok(handoff::approve_borne(&chrome, &borne, &token, true).into_response())
 }
 
-/// On the borne: asked every few seconds by its sign-in page; opens the
-/// session once a phone has approved.
+/// On the borne: asked twice a second by its sign-in page's script, whether a
+/// phone has approved (200), not yet (204), or the code is gone (410). A
+/// small answer that changes nothing: the page then goes to
+/// [`get_phone_poll`], which opens the session.
+pub async fn get_phone_state(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<StatusCode, WebError> {
+    if visitor.device != DeviceClass::Kiosk {
+        return Err(WebError::NotFound);
+    }
+    let now = state.clock.now();
+    Ok(match state.sessions.peek_handoff(&token, now).await? {
+        Some(found) => match found.kind {
+            HandoffKind::PhoneSignIn {
+                approved_by: Some(_),
+                ..
+            } => StatusCode::OK,
+            HandoffKind::PhoneSignIn { .. } => StatusCode::NO_CONTENT,
+            _ => return Err(WebError::NotFound),
+        },
+        None => StatusCode::GONE,
+    })
+}
+
+/// On the borne: where its sign-in page goes once a phone approved (or every
+/// second without script); opens the session once a phone has approved.
 pub async fn get_phone_poll(
     visitor: Visitor,
     State(state): State<AppState>,
@@ -300,8 +327,6 @@ pub async fn get_phone_sign_in(
     };
     let chrome = state.chrome(Section::Other, &visitor);
     let url = public_link(&state, &format!("/borne/{token}"));
-    Ok(
-        handoff::phone_sign_in(&chrome, &url, &format!("/connexion/telephone/{token}"))
-            .into_response(),
-    )
+    let poll = format!("/connexion/telephone/{token}");
+    Ok(handoff::phone_sign_in(&chrome, &url, &poll, &format!("{poll}/etat")).into_response())
 }

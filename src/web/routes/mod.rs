@@ -50,6 +50,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/connexion/telephone", get(handoff::get_phone_sign_in))
         .route("/connexion/telephone/{token}", get(handoff::get_phone_poll))
+        .route(
+            "/connexion/telephone/{token}/etat",
+            get(handoff::get_phone_state),
+        )
         .route("/session", get(home::get_session_ping))
         .route(
             "/connexion",

@@ -100,15 +100,16 @@ pub fn approve_borne(chrome: &Chrome, borne: &str, token: &str, done: bool) -> M
     )
 }
 
-/// On the borne: the QR to sign in with a phone. The page asks the server
-/// again every second (no script needed); nothing is typed on it.
-pub fn phone_sign_in(chrome: &Chrome, url: &str, poll: &str) -> Markup {
+/// On the borne: the QR to sign in with a phone; nothing is typed on it. The
+/// borne's script asks `state` twice a second whether a phone approved, then
+/// goes to `poll`; without script the page goes to `poll` every second.
+pub fn phone_sign_in(chrome: &Chrome, url: &str, poll: &str, state: &str) -> Markup {
     page(
         chrome,
         "Se connecter avec mon téléphone",
         html! {
-            div.handoff.phone-sign-in {
-                meta http-equiv="refresh" content=(format!("1;url={poll}"));
+            div.handoff.phone-sign-in data-etat=(state) data-suite=(poll) {
+                noscript { meta http-equiv="refresh" content=(format!("1;url={poll}")); }
                 h1 { "Se connecter avec mon téléphone" }
                 (QrSvg(url))
                 p { "Scannez ce code avec votre téléphone, où vous êtes déjà connecté à l'intranet, puis acceptez. Il est valable 2 minutes." }
