@@ -47,7 +47,7 @@ fn segments(page: &str) -> Vec<Segment<'_>> {
     let mut own = false;
     let mut rest = page;
     loop {
-        let next = rest.find("<!--kiosque:");
+        let next = memchr::memmem::find(rest.as_bytes(), b"<!--kiosque:");
         let text = &rest[..next.unwrap_or(rest.len())];
         if !text.is_empty() {
             out.push(if own {

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use maud::{Markup, html};
+use maud::{PreEscaped, html};
 
 /// Every icon the sprite draws.
 const NAMES: [&str; 23] = [
@@ -36,20 +36,29 @@ const NAMES: [&str; 23] = [
     "point",
 ];
 
-/// The sprite's versioned address (computed once).
-fn sprite_url() -> &'static str {
-    static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| crate::web::assets::asset_url("icons.svg"))
-}
-
-/// An icon, hidden from screen readers (an unknown name draws a dot).
-pub fn icon(name: &str) -> Markup {
-    let name = if NAMES.contains(&name) { name } else { "point" };
-    html! {
-        svg.icon width="24" height="24" aria-hidden="true" focusable="false" {
-            use href=(format!("{}#{name}", sprite_url())) {}
-        }
-    }
+/// An icon, hidden from screen readers (an unknown name draws a dot). Each
+/// icon's markup is made once: pages draw a dozen per request.
+pub fn icon(name: &str) -> PreEscaped<&'static str> {
+    static DRAWN: OnceLock<Vec<String>> = OnceLock::new();
+    let drawn = DRAWN.get_or_init(|| {
+        let sprite = crate::web::assets::asset_url("icons.svg");
+        NAMES
+            .iter()
+            .map(|name| {
+                html! {
+                    svg.icon width="24" height="24" aria-hidden="true" focusable="false" {
+                        use href=(format!("{sprite}#{name}")) {}
+                    }
+                }
+                .into_string()
+            })
+            .collect()
+    });
+    let index = NAMES
+        .iter()
+        .position(|known| *known == name)
+        .unwrap_or(NAMES.len() - 1);
+    PreEscaped(&drawn[index])
 }
 
 #[cfg(test)]
@@ -65,13 +74,9 @@ mod tests {
                 "{name} is drawn in icons.svg"
             );
         }
-        let html = icon("search").into_string();
+        let html = icon("search").0;
         assert!(html.contains("<use href=\"/static/icons.svg?v="), "{html}");
         assert!(html.ends_with("#search\"></use></svg>"), "{html}");
-        assert!(
-            icon("nothing-of-that-name")
-                .into_string()
-                .contains("#point")
-        );
+        assert!(icon("nothing-of-that-name").0.contains("#point"));
     }
 }
