@@ -1,16 +1,14 @@
 //! "Espaces d'échange" (issue 11): discussion spaces made by webmasters,
 //! followed by agents, whose messages follow the charter's rules like
-//! comments (plain text, edited by their author for 15 minutes, reported,
-//! removed by webmasters with an audit entry).
+//! comments (editing, reporting and removing them is `threads`').
 
 use jiff::Timestamp;
 
 use super::write::WriteError;
 use super::{Content, new_id};
-use crate::domain::participation::{Comment, Discussion, comment_text};
+use crate::domain::participation::{Comment, Discussion, Thread, comment_text};
 use crate::domain::policy::{Action, decide};
 use crate::domain::{ItemId, User};
-use crate::store::{AuditEntry, ReportKind};
 
 type Result<T> = std::result::Result<T, WriteError>;
 
@@ -73,7 +71,8 @@ impl Content {
                     return Ok(Err(WriteError::NotFound));
                 };
                 let following = store.followed_by(&login)?.contains(&id);
-                Ok(Ok((discussion, store.discussion_posts(id)?, following)))
+                let posts = store.messages(Thread::Space, id)?;
+                Ok(Ok((discussion, posts, following)))
             })
             .await?
     }
@@ -99,7 +98,7 @@ impl Content {
         now: Timestamp,
     ) -> Result<Comment> {
         let post = self.new_message(user, id, new_id(now), body, now).await?;
-        self.save_message(post).await
+        self.save_message(Thread::Space, post).await
     }
 
     /// Checks that `user` may write in space `id` and makes the message
@@ -134,161 +133,5 @@ impl Content {
             edited: None,
             removed: false,
         })
-    }
-
-    /// Saves a message an edge delivered (see [`Content::save_delivered_comment`]).
-    pub async fn save_delivered_message(&self, post: Comment) -> Result<Comment> {
-        let saved = post.clone();
-        match self
-            .store()
-            .run(move |s| s.put_new_discussion_post(&saved))
-            .await?
-        {
-            None => Ok(post),
-            Some(existing) if existing.author == post.author => Ok(existing),
-            Some(_) => Err(WriteError::Denied),
-        }
-    }
-
-    /// Saves a message made by [`Content::new_message`] or
-    /// [`Content::edited_message`].
-    pub async fn save_message(&self, post: Comment) -> Result<Comment> {
-        let saved = post.clone();
-        self.store()
-            .run(move |store| store.put_discussion_post(&saved))
-            .await?;
-        Ok(post)
-    }
-
-    async fn message(&self, id: u128, post: u128) -> Result<Comment> {
-        self.store()
-            .run(move |s| s.get_discussion_post(id, post))
-            .await?
-            .ok_or(WriteError::NotFound)
-    }
-
-    /// A message its author may still edit at `now`.
-    pub async fn editable_message(
-        &self,
-        user: &User,
-        id: u128,
-        post: u128,
-        now: Timestamp,
-    ) -> Result<Comment> {
-        let message = self.message(id, post).await?;
-        let action = Action::EditComment {
-            author: message.author.clone(),
-            within_window: message.within_edit_window(now),
-        };
-        if !decide(user, &action, None).allowed() {
-            return Err(WriteError::Denied);
-        }
-        Ok(message)
-    }
-
-    pub async fn edit_message(
-        &self,
-        user: &User,
-        id: u128,
-        post: u128,
-        body: &str,
-        now: Timestamp,
-    ) -> Result<Comment> {
-        let message = self.edited_message(user, id, post, body, now).await?;
-        self.save_message(message).await
-    }
-
-    /// The message as `user` changes it at `now`, checked, not saved.
-    pub async fn edited_message(
-        &self,
-        user: &User,
-        id: u128,
-        post: u128,
-        body: &str,
-        now: Timestamp,
-    ) -> Result<Comment> {
-        let mut message = self.editable_message(user, id, post, now).await?;
-        message.body = comment_text(body).map_err(WriteError::Invalid)?;
-        message.edited = Some(now);
-        Ok(message)
-    }
-
-    pub async fn remove_message(
-        &self,
-        user: &User,
-        id: u128,
-        post: u128,
-        now: Timestamp,
-    ) -> Result<()> {
-        if !decide(user, &Action::RemoveComment, None).allowed() {
-            return Err(WriteError::Denied);
-        }
-        let mut message = self.message(id, post).await?;
-        let before = std::mem::take(&mut message.body);
-        message.removed = true;
-        let actor = user.login.clone();
-        self.store()
-            .run(move |store| {
-                store.put_discussion_post(&message)?;
-                store.audit(&AuditEntry {
-                    at: now,
-                    actor,
-                    action: "retrait d'un message d'un espace d'échange".into(),
-                    target: format!("{} (message de {})", ulid::Ulid(id), message.author),
-                    before,
-                    after: String::new(),
-                })
-            })
-            .await?;
-        Ok(())
-    }
-
-    /// The message `user` may report, and the reason trimmed.
-    pub async fn reportable_message(
-        &self,
-        user: &User,
-        id: u128,
-        post: u128,
-        reason: &str,
-    ) -> Result<(Comment, String)> {
-        let reason = reason.trim().to_owned();
-        if reason.is_empty() {
-            return Err(WriteError::Invalid("reason"));
-        }
-        let message = self.message(id, post).await?;
-        if message.removed || message.author == user.login {
-            return Err(WriteError::Denied);
-        }
-        Ok((message, reason))
-    }
-
-    pub async fn report_message(
-        &self,
-        user: &User,
-        id: u128,
-        post: u128,
-        reason: &str,
-        report_id: u128,
-        now: Timestamp,
-    ) -> Result<()> {
-        let (message, reason) = self.reportable_message(user, id, post, reason).await?;
-        let excerpt: String = message.body.chars().take(200).collect();
-        let by = user.login.clone();
-        self.store()
-            .run(move |store| {
-                store.new_report_with_id(
-                    report_id,
-                    now,
-                    ItemId::from_u128(id),
-                    by,
-                    ReportKind::Comment {
-                        comment: post,
-                        excerpt,
-                        reason,
-                    },
-                )
-            })
-            .await?;
-        Ok(())
     }
 }

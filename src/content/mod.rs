@@ -11,6 +11,7 @@ use crate::store::{Notice, Report, Result, Store};
 mod comments;
 mod discussions;
 mod participation;
+mod threads;
 mod write;
 pub use comments::Comments;
 pub use participation::{AcknowledgementReport, SurveyList, SurveyResults, Waiting};

@@ -274,7 +274,7 @@ impl Builder<'_> {
     fn participation(&mut self, text: &str) -> Result<()> {
         use crate::domain::SurveyId;
         use crate::domain::participation::{
-            Audience, Comment, Discussion, Question, QuestionKind, Survey,
+            Audience, Comment, Discussion, Question, QuestionKind, Survey, Thread,
         };
         let data: Participation = toml::from_str(text)
             .map_err(|e| StoreError::Invalid(format!("demo participation.toml: {e}")))?;
@@ -329,16 +329,19 @@ impl Builder<'_> {
             for message in entry.messages {
                 self.counter += 1;
                 let at = self.ago(message.days_ago);
-                self.store.put_discussion_post(&Comment {
-                    id: ulid::Ulid::from_parts(at.as_millisecond() as u64, self.counter).0,
-                    item: ItemId::from_u128(id),
-                    author_name: self.names.get(&message.author).cloned().unwrap_or_default(),
-                    author: Login::new(&message.author),
-                    body: message.body,
-                    at,
-                    edited: None,
-                    removed: false,
-                })?;
+                self.store.put_message(
+                    Thread::Space,
+                    &Comment {
+                        id: ulid::Ulid::from_parts(at.as_millisecond() as u64, self.counter).0,
+                        item: ItemId::from_u128(id),
+                        author_name: self.names.get(&message.author).cloned().unwrap_or_default(),
+                        author: Login::new(&message.author),
+                        body: message.body,
+                        at,
+                        edited: None,
+                        removed: false,
+                    },
+                )?;
             }
         }
         Ok(())

@@ -94,6 +94,34 @@ pub fn comment_text(raw: &str) -> Result<String, &'static str> {
     }
 }
 
+/// Where a [`Comment`] is written: under an item (its comments) or in an
+/// espace d'échange (its messages). Both follow the same rules (plain text,
+/// edited by their author for 15 minutes, reported, removed by webmasters);
+/// only where they are kept and how the audit log names them differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Thread {
+    Comments,
+    Space,
+}
+
+impl Thread {
+    /// The audit log's action when a webmaster removes one.
+    pub fn removal(self) -> &'static str {
+        match self {
+            Thread::Comments => "retrait d'un commentaire",
+            Thread::Space => "retrait d'un message d'un espace d'échange",
+        }
+    }
+
+    /// What one is called in the audit log.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Thread::Comments => "commentaire",
+            Thread::Space => "message",
+        }
+    }
+}
+
 /// An "espace d'échange": a discussion space (per métier: régisseurs,
 /// correspondants intranet…) that agents follow. Its messages are
 /// [`Comment`]s whose `item` is the space's id.

@@ -12,7 +12,8 @@ use super::text::fold;
 use super::user::{Login, User};
 
 pub use super::community::{
-    COMMENT_EDIT_WINDOW, COMMENT_MAX, Comment, Discussion, FILIERES, JobProfile, comment_text,
+    COMMENT_EDIT_WINDOW, COMMENT_MAX, Comment, Discussion, FILIERES, JobProfile, Thread,
+    comment_text,
 };
 
 /// Who must read an item, or may answer a survey: everyone, or the agents of

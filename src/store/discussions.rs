@@ -6,7 +6,7 @@ use super::shared::{self, SharedKey};
 use super::tables::*;
 use super::{Result, Store, codec};
 use crate::domain::Login;
-use crate::domain::participation::{Comment, Discussion};
+use crate::domain::participation::Discussion;
 
 impl Store {
     pub fn put_discussion(&self, discussion: &Discussion) -> Result<()> {
@@ -32,57 +32,6 @@ impl Store {
         let table = tx.open_table(DISCUSSIONS)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
-            out.push(codec::decode(entry?.1.value())?);
-        }
-        Ok(out)
-    }
-
-    pub fn put_discussion_post(&self, post: &Comment) -> Result<()> {
-        let tx = self.db.begin_write()?;
-        tx.open_table(DISCUSSION_POSTS)?.insert(
-            (post.item.to_u128(), post.id),
-            codec::encode(post).as_slice(),
-        )?;
-        let seq = shared::append(&tx, SharedKey::Post(post.item.to_u128(), post.id))?;
-        tx.commit()?;
-        self.shared_committed(seq);
-        Ok(())
-    }
-
-    /// Stores a message only if none has its id yet (see
-    /// [`Store::put_new_comment`]); returns the stored one if any.
-    pub fn put_new_discussion_post(&self, post: &Comment) -> Result<Option<Comment>> {
-        let tx = self.db.begin_write()?;
-        let key = (post.item.to_u128(), post.id);
-        let existing: Option<Comment> = tx
-            .open_table(DISCUSSION_POSTS)?
-            .get(key)?
-            .map(|v| codec::decode(v.value()))
-            .transpose()?;
-        if existing.is_some() {
-            return Ok(existing);
-        }
-        tx.open_table(DISCUSSION_POSTS)?
-            .insert(key, codec::encode(post).as_slice())?;
-        let seq = shared::append(&tx, SharedKey::Post(key.0, key.1))?;
-        tx.commit()?;
-        self.shared_committed(seq);
-        Ok(None)
-    }
-
-    pub fn get_discussion_post(&self, discussion: u128, id: u128) -> Result<Option<Comment>> {
-        let tx = self.db.begin_read()?;
-        let table = tx.open_table(DISCUSSION_POSTS)?;
-        let value = table.get((discussion, id))?;
-        value.map(|v| codec::decode(v.value())).transpose()
-    }
-
-    /// A space's messages, oldest first.
-    pub fn discussion_posts(&self, discussion: u128) -> Result<Vec<Comment>> {
-        let tx = self.db.begin_read()?;
-        let table = tx.open_table(DISCUSSION_POSTS)?;
-        let mut out = Vec::new();
-        for entry in table.range((discussion, 0)..=(discussion, u128::MAX))? {
             out.push(codec::decode(entry?.1.value())?);
         }
         Ok(out)

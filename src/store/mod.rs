@@ -17,6 +17,7 @@ mod participation;
 mod personal;
 mod shared;
 pub mod tables;
+mod threads;
 mod unions;
 
 use redb::{Database, ReadableDatabase, ReadableTable};

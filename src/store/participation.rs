@@ -10,7 +10,7 @@ use redb::{ReadableDatabase, ReadableTable};
 use super::shared::{self, SharedKey};
 use super::tables::*;
 use super::{Result, Store, codec};
-use crate::domain::participation::{Answer, Comment, JobProfile, Survey};
+use crate::domain::participation::{Answer, JobProfile, Survey};
 use crate::domain::{Item, ItemId, Login, SurveyId, User};
 
 /// What became of an answer.
@@ -268,58 +268,6 @@ impl Store {
     }
 
     /// Adds or replaces a comment.
-    pub fn put_comment(&self, comment: &Comment) -> Result<()> {
-        let tx = self.db.begin_write()?;
-        tx.open_table(COMMENTS)?.insert(
-            (comment.item.to_u128(), comment.id),
-            codec::encode(comment).as_slice(),
-        )?;
-        let seq = shared::append(&tx, SharedKey::Comment(comment.item.to_u128(), comment.id))?;
-        tx.commit()?;
-        self.shared_committed(seq);
-        Ok(())
-    }
-
-    /// Stores a comment only if none has its id yet (a comment delivered by
-    /// an edge takes the write's key as id); returns the stored one if any.
-    pub fn put_new_comment(&self, comment: &Comment) -> Result<Option<Comment>> {
-        let tx = self.db.begin_write()?;
-        let key = (comment.item.to_u128(), comment.id);
-        let existing: Option<Comment> = tx
-            .open_table(COMMENTS)?
-            .get(key)?
-            .map(|v| codec::decode(v.value()))
-            .transpose()?;
-        if existing.is_some() {
-            return Ok(existing);
-        }
-        tx.open_table(COMMENTS)?
-            .insert(key, codec::encode(comment).as_slice())?;
-        let seq = shared::append(&tx, SharedKey::Comment(key.0, key.1))?;
-        tx.commit()?;
-        self.shared_committed(seq);
-        Ok(None)
-    }
-
-    pub fn get_comment(&self, item: ItemId, id: u128) -> Result<Option<Comment>> {
-        let tx = self.db.begin_read()?;
-        let table = tx.open_table(COMMENTS)?;
-        let value = table.get((item.to_u128(), id))?;
-        value.map(|v| codec::decode(v.value())).transpose()
-    }
-
-    /// An item's comments, oldest first.
-    pub fn comments_of(&self, item: ItemId) -> Result<Vec<Comment>> {
-        let tx = self.db.begin_read()?;
-        let table = tx.open_table(COMMENTS)?;
-        let id = item.to_u128();
-        let mut out = Vec::new();
-        for entry in table.range((id, 0)..=(id, u128::MAX))? {
-            out.push(codec::decode(entry?.1.value())?);
-        }
-        Ok(out)
-    }
-
     pub fn put_survey(&self, survey: &Survey) -> Result<()> {
         let tx = self.db.begin_write()?;
         tx.open_table(SURVEYS)?

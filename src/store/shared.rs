@@ -346,6 +346,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::domain::Login;
+    use crate::domain::participation::Thread;
     use crate::domain::participation::tests::survey;
     use crate::store::ReplicaBatch;
 
@@ -374,8 +375,10 @@ mod tests {
         let (_dir, hub) = store();
         let s = survey(true);
         hub.put_survey(&s).unwrap();
-        hub.put_comment(&comment(7, 1, "premier")).unwrap();
-        hub.put_comment(&comment(7, 1, "corrigé")).unwrap();
+        hub.put_message(Thread::Comments, &comment(7, 1, "premier"))
+            .unwrap();
+        hub.put_message(Thread::Comments, &comment(7, 1, "corrigé"))
+            .unwrap();
         hub.set_comments_open(ItemId::from_u128(7), true).unwrap();
         hub.answer_survey(
             s.id,
@@ -464,7 +467,8 @@ mod tests {
             created: Timestamp::UNIX_EPOCH,
         })
         .unwrap();
-        hub.put_discussion_post(&comment(9, 3, "bonjour")).unwrap();
+        hub.put_message(Thread::Space, &comment(9, 3, "bonjour"))
+            .unwrap();
         let (records, _) = hub.shared_since(0, 100, later()).unwrap();
 
         let (_edge_dir, edge) = store();
@@ -478,7 +482,7 @@ mod tests {
         let answers = edge.survey_answers(s.id).unwrap();
         assert_eq!(answers.len(), 1);
         assert_eq!(answers[0].by, None, "no login travels");
-        assert_eq!(edge.discussion_posts(9).unwrap()[0].body, "bonjour");
+        assert_eq!(edge.messages(Thread::Space, 9).unwrap()[0].body, "bonjour");
         // Applying twice changes nothing.
         edge.apply_replicas(&batch, Timestamp::UNIX_EPOCH).unwrap();
         assert_eq!(edge.survey_answers(s.id).unwrap().len(), 1);

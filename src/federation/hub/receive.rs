@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{Hub, PeerEdge, body, internal};
 use crate::content::WriteError;
+use crate::domain::participation::Thread;
 use crate::domain::{ItemId, Status};
 use crate::federation::wire::{self, *};
 use crate::store::Acceptance;
@@ -224,7 +225,9 @@ pub(super) async fn apply(
                 .new_comment(&user, item, envelope.key, &body, envelope.created)
                 .await
                 .map_err(|e| refusal(e, COMMENTS_CLOSED))?;
-            hub.content.save_delivered_comment(comment).await?;
+            hub.content
+                .save_delivered_message(Thread::Comments, comment)
+                .await?;
             Ok(accepted(Some(item)))
         }
         Submission::EditComment {
@@ -234,10 +237,16 @@ pub(super) async fn apply(
         } => {
             let edited = hub
                 .content
-                .edited_comment(&user, item, comment, &body, envelope.created)
+                .edited_message(
+                    Thread::Comments,
+                    &user,
+                    (item, comment),
+                    &body,
+                    envelope.created,
+                )
                 .await
                 .map_err(|e| refusal(e, EDIT_TOO_LATE))?;
-            hub.content.save_comment(edited).await?;
+            hub.content.save_message(Thread::Comments, edited).await?;
             Ok(accepted(Some(item)))
         }
         Submission::ReportComment {
@@ -246,7 +255,14 @@ pub(super) async fn apply(
             reason,
         } => {
             hub.content
-                .report_comment(&user, item, comment, &reason, envelope.key, now)
+                .report_message(
+                    Thread::Comments,
+                    &user,
+                    (item, comment),
+                    &reason,
+                    envelope.key,
+                    now,
+                )
                 .await?;
             Ok(accepted(Some(item)))
         }
@@ -255,7 +271,9 @@ pub(super) async fn apply(
                 .content
                 .new_message(&user, discussion, envelope.key, &body, envelope.created)
                 .await?;
-            hub.content.save_delivered_message(post).await?;
+            hub.content
+                .save_delivered_message(Thread::Space, post)
+                .await?;
             Ok(accepted(None))
         }
         Submission::EditPost {
@@ -265,10 +283,16 @@ pub(super) async fn apply(
         } => {
             let edited = hub
                 .content
-                .edited_message(&user, discussion, post, &body, envelope.created)
+                .edited_message(
+                    Thread::Space,
+                    &user,
+                    (ItemId::from_u128(discussion), post),
+                    &body,
+                    envelope.created,
+                )
                 .await
                 .map_err(|e| refusal(e, EDIT_TOO_LATE))?;
-            hub.content.save_message(edited).await?;
+            hub.content.save_message(Thread::Space, edited).await?;
             Ok(accepted(None))
         }
         Submission::ReportPost {
@@ -277,7 +301,14 @@ pub(super) async fn apply(
             reason,
         } => {
             hub.content
-                .report_message(&user, discussion, post, &reason, envelope.key, now)
+                .report_message(
+                    Thread::Space,
+                    &user,
+                    (ItemId::from_u128(discussion), post),
+                    &reason,
+                    envelope.key,
+                    now,
+                )
                 .await?;
             Ok(accepted(None))
         }

@@ -1,6 +1,7 @@
 //! Unit tests of the hub side: grants, enrollment codes, delivered writes.
 use super::*;
 use crate::clock::ManualClock;
+use crate::domain::participation::Thread;
 
 fn hub(dir: &std::path::Path, clock: Arc<ManualClock>) -> Hub {
     let store = Store::open(&dir.join("k.redb")).unwrap();
@@ -220,14 +221,20 @@ async fn comments_from_an_edge_apply_once_and_never_replace_anothers() {
         let receipt = deliver(&hub, "agent", 101, comment("Bonjour")).await;
         assert!(matches!(receipt, Receipt::Accepted { .. }), "{receipt:?}");
     }
-    let stored = hub.store.comments_of(actu.id).unwrap();
+    let stored = hub
+        .store
+        .messages(Thread::Comments, actu.id.to_u128())
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].id, 101);
 
     // Another agent's write under the same key does not replace it.
     let receipt = deliver(&hub, "autre", 101, comment("écrasé")).await;
     assert!(matches!(receipt, Receipt::Refused { .. }), "{receipt:?}");
-    let stored = hub.store.comments_of(actu.id).unwrap();
+    let stored = hub
+        .store
+        .messages(Thread::Comments, actu.id.to_u128())
+        .unwrap();
     assert_eq!(
         (stored[0].author.as_str(), stored[0].body.as_str()),
         ("agent", "Bonjour")
@@ -259,7 +266,10 @@ async fn comments_from_an_edge_apply_once_and_never_replace_anothers() {
     };
     assert!(message.contains("15 minutes"), "{message}");
     assert_eq!(
-        hub.store.comments_of(actu.id).unwrap()[0].body,
+        hub.store
+            .messages(Thread::Comments, actu.id.to_u128())
+            .unwrap()[0]
+            .body,
         "Bonjour à tous"
     );
 }

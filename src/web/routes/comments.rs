@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::outbox::{queue, waiting};
 use super::spaces::parse_id;
 use crate::content::{WriteError, new_id};
+use crate::domain::participation::Thread;
 use crate::domain::policy::{Action, decide};
 use crate::domain::{Item, ItemId, User};
 use crate::federation::wire::Submission;
@@ -127,7 +128,10 @@ pub async fn post_comment(
                     Ok(back_to(&item, "commentaires"))
                 }
                 None => {
-                    state.content.save_comment(comment).await?;
+                    state
+                        .content
+                        .save_message(Thread::Comments, comment)
+                        .await?;
                     Ok(back_to(&item, &anchor))
                 }
             }
@@ -175,7 +179,12 @@ pub async fn get_edit(
     let (id, comment) = (parse_id(&id)?, parse_comment(&comment)?);
     let found = state
         .content
-        .editable_comment(&signed_in.user, id, comment, state.clock.now())
+        .editable_message(
+            Thread::Comments,
+            &signed_in.user,
+            (id, comment),
+            state.clock.now(),
+        )
         .await
         .map_err(edit_error)?;
     let item = item_of(&state, id).await?;
@@ -215,7 +224,7 @@ pub async fn post_edit(
     let user = &signed_in.user;
     match state
         .content
-        .edited_comment(user, id, comment, &form.texte, now)
+        .edited_message(Thread::Comments, user, (id, comment), &form.texte, now)
         .await
     {
         Ok(edited) => {
@@ -231,7 +240,7 @@ pub async fn post_edit(
                     queue(edge, user, label, submission)?;
                 }
                 None => {
-                    state.content.save_comment(edited).await?;
+                    state.content.save_message(Thread::Comments, edited).await?;
                 }
             }
             Ok(back_to(
@@ -269,7 +278,12 @@ pub async fn post_remove(
     let (id, comment) = (parse_id(&id)?, parse_comment(&comment)?);
     state
         .content
-        .remove_comment(&signed_in.user, id, comment, state.clock.now())
+        .remove_message(
+            Thread::Comments,
+            &signed_in.user,
+            (id, comment),
+            state.clock.now(),
+        )
         .await?;
     let item = item_of(&state, id).await?;
     Ok(back_to(
@@ -290,7 +304,7 @@ pub async fn post_report(
     let reported = match &state.federation.edge {
         Some(edge) => match state
             .content
-            .reportable_comment(user, id, comment, &form.motif)
+            .reportable_message(Thread::Comments, user, (id, comment), &form.motif)
             .await
         {
             Ok((_, reason)) => {
@@ -312,7 +326,14 @@ pub async fn post_report(
         None => {
             state
                 .content
-                .report_comment(user, id, comment, &form.motif, new_id(now), now)
+                .report_message(
+                    Thread::Comments,
+                    user,
+                    (id, comment),
+                    &form.motif,
+                    new_id(now),
+                    now,
+                )
                 .await
         }
     };

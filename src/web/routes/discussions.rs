@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 use super::outbox::{queue, waiting};
 use crate::content::{WriteError, new_id};
+use crate::domain::ItemId;
+use crate::domain::participation::Thread;
 use crate::domain::policy::{Action, decide};
 use crate::federation::wire::Submission;
 use crate::web::auth::{Agent, check_csrf, safe_return};
@@ -204,7 +206,7 @@ pub async fn post_message(
                 Ok(Redirect::to(&format!("{}#titre-messages", url(id))).into_response())
             }
             None => {
-                let post = state.content.save_message(post).await?;
+                let post = state.content.save_message(Thread::Space, post).await?;
                 let target = format!("{}#message-{}", url(id), ulid::Ulid(post.id));
                 Ok(Redirect::to(&target).into_response())
             }
@@ -272,7 +274,12 @@ pub async fn get_edit(
     let user = &signed_in.user;
     let message = state
         .content
-        .editable_message(user, id, post, state.clock.now())
+        .editable_message(
+            Thread::Space,
+            user,
+            (ItemId::from_u128(id), post),
+            state.clock.now(),
+        )
         .await
         .map_err(edit_error)?;
     let (space, _, _) = state.content.discussion(user, id).await?;
@@ -299,7 +306,13 @@ pub async fn post_edit(
     let user = &signed_in.user;
     match state
         .content
-        .edited_message(user, id, post, &form.texte, state.clock.now())
+        .edited_message(
+            Thread::Space,
+            user,
+            (ItemId::from_u128(id), post),
+            &form.texte,
+            state.clock.now(),
+        )
         .await
     {
         Ok(edited) => {
@@ -313,7 +326,7 @@ pub async fn post_edit(
                     queue(edge, user, "Message modifié".into(), submission)?;
                 }
                 None => {
-                    state.content.save_message(edited).await?;
+                    state.content.save_message(Thread::Space, edited).await?;
                 }
             }
             Ok(Redirect::to(&format!("{}#message-{}", url(id), ulid::Ulid(post))).into_response())
@@ -346,7 +359,12 @@ pub async fn post_remove(
     let (id, post) = (parse(&id)?, parse(&post)?);
     state
         .content
-        .remove_message(&signed_in.user, id, post, state.clock.now())
+        .remove_message(
+            Thread::Space,
+            &signed_in.user,
+            (ItemId::from_u128(id), post),
+            state.clock.now(),
+        )
         .await?;
     Ok(Redirect::to(&format!("{}#message-{}", url(id), ulid::Ulid(post))).into_response())
 }
@@ -363,7 +381,12 @@ pub async fn post_report(
     let reported = match &state.federation.edge {
         Some(edge) => match state
             .content
-            .reportable_message(user, id, post, &form.motif)
+            .reportable_message(
+                Thread::Space,
+                user,
+                (ItemId::from_u128(id), post),
+                &form.motif,
+            )
             .await
         {
             Ok((_, reason)) => {
@@ -380,7 +403,14 @@ pub async fn post_report(
         None => {
             state
                 .content
-                .report_message(user, id, post, &form.motif, new_id(now), now)
+                .report_message(
+                    Thread::Space,
+                    user,
+                    (ItemId::from_u128(id), post),
+                    &form.motif,
+                    new_id(now),
+                    now,
+                )
                 .await
         }
     };
