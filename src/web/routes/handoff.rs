@@ -223,21 +223,34 @@ pub async fn get_phone_state(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<StatusCode, WebError> {
+    Ok(match phone_sign_in(&state, &visitor, &token).await? {
+        Some(Some(_)) => StatusCode::OK,
+        Some(None) => StatusCode::NO_CONTENT,
+        None => StatusCode::GONE,
+    })
+}
+
+/// A borne's phone sign-in code, asked for by that borne: `None` when gone,
+/// otherwise who approved it, if anyone yet. Not found anywhere but on a borne.
+async fn phone_sign_in(
+    state: &AppState,
+    visitor: &Visitor,
+    token: &str,
+) -> Result<Option<Option<Login>>, WebError> {
     if visitor.device != DeviceClass::Kiosk {
         return Err(WebError::NotFound);
     }
-    let now = state.clock.now();
-    Ok(match state.sessions.peek_handoff(&token, now).await? {
+    match state
+        .sessions
+        .peek_handoff(token, state.clock.now())
+        .await?
+    {
         Some(found) => match found.kind {
-            HandoffKind::PhoneSignIn {
-                approved_by: Some(_),
-                ..
-            } => StatusCode::OK,
-            HandoffKind::PhoneSignIn { .. } => StatusCode::NO_CONTENT,
-            _ => return Err(WebError::NotFound),
+            HandoffKind::PhoneSignIn { approved_by, .. } => Ok(Some(approved_by)),
+            _ => Err(WebError::NotFound),
         },
-        None => StatusCode::GONE,
-    })
+        None => Ok(None),
+    }
 }
 
 /// On the borne: where its sign-in page goes once a phone approved (or every
@@ -247,17 +260,10 @@ pub async fn get_phone_poll(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    if visitor.device != DeviceClass::Kiosk {
-        return Err(WebError::NotFound);
-    }
-    let now = state.clock.now();
-    let approved: Option<Login> = match state.sessions.peek_handoff(&token, now).await? {
-        Some(found) => match found.kind {
-            HandoffKind::PhoneSignIn { approved_by, .. } => approved_by,
-            _ => return Err(WebError::NotFound),
-        },
-        None => return Ok(Redirect::to("/connexion").into_response()),
+    let Some(approved) = phone_sign_in(&state, &visitor, &token).await? else {
+        return Ok(Redirect::to("/connexion").into_response());
     };
+    let now = state.clock.now();
     match approved {
         Some(login) => {
             // Single use: only the first poll after approval opens the session.
