@@ -39,14 +39,32 @@ impl Content {
             .ok_or(WriteError::NotFound)
     }
 
-    /// Opens or closes an item's comments.
-    pub async fn set_comments_open(&self, user: &User, id: ItemId, open: bool) -> Result<Item> {
+    /// Opens or closes an item's comments (audited when it is not the
+    /// actor's item).
+    pub async fn set_comments_open(
+        &self,
+        user: &User,
+        id: ItemId,
+        open: bool,
+        now: Timestamp,
+    ) -> Result<Item> {
         let item = self.item_or_missing(id).await?;
         if !decide(user, &Action::ToggleComments, Some(&item)).allowed() {
             return Err(WriteError::Denied);
         }
+        let (saved, actor) = (item.clone(), user.clone());
         self.store()
-            .run(move |store| store.set_comments_open(id, open))
+            .run(move |store| {
+                store.set_comments_open(id, open)?;
+                if saved.author != actor.login {
+                    let (action, before, after) = match open {
+                        true => ("ouverture des commentaires", "fermés", "ouverts"),
+                        false => ("fermeture des commentaires", "ouverts", "fermés"),
+                    };
+                    super::write::audit(store, now, &actor, action, &saved, before, after)?;
+                }
+                Ok(())
+            })
             .await?;
         Ok(item)
     }

@@ -41,7 +41,9 @@ fn random_id(now: Timestamp) -> ItemId {
     ItemId::new(now, rand::random::<u128>() >> 48)
 }
 
-fn audit(
+/// An audit entry about `item` (what webmasters and moderators do to content
+/// that is not theirs).
+pub(super) fn audit(
     store: &Store,
     at: Timestamp,
     actor: &User,
@@ -348,13 +350,21 @@ impl Content {
         if !decide(user, &Action::Renew, Some(&old)).allowed() {
             return Err(WriteError::Denied);
         }
+        let before = old.expires_at.map(|t| t.to_string()).unwrap_or_default();
         let mut item = old;
         item.expires_at = Some(Item::annonce_expiry(now));
         item.updated = now;
         item.version += 1;
-        let saved = item.clone();
+        let (saved, actor) = (item.clone(), user.clone());
         self.store()
-            .run(move |store| store.put_items(&[saved]))
+            .run(move |store| {
+                store.put_items(std::slice::from_ref(&saved))?;
+                if saved.author != actor.login {
+                    let after = saved.expires_at.map(|t| t.to_string()).unwrap_or_default();
+                    audit(store, now, &actor, "prolongation", &saved, &before, &after)?;
+                }
+                Ok(())
+            })
             .await?;
         Ok(item)
     }

@@ -286,6 +286,18 @@ async fn comments_open_per_item_are_edited_for_15_minutes_reported_and_removed()
     )
     .await;
     assert_eq!(location(&opened), format!("{href}#commentaires"));
+    // Opening comments under someone else's item is in the audit log.
+    let store = server.state().content.store().clone();
+    let item = store
+        .get_item(id.parse().unwrap())
+        .unwrap()
+        .expect("the actu");
+    let audited = store
+        .audit_log(5)
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "ouverture des commentaires" && e.actor.as_str() == "webmestre");
+    assert_eq!(audited, item.author.as_str() != "webmestre");
 
     // A too long comment is refused and kept; a good one is published, escaped.
     let page = html_of(&agent, server.url(&href), 200).await;

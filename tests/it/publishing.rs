@@ -863,6 +863,28 @@ async fn annonces_are_renewed_by_their_author() {
         "{}",
         text(&page, "dl.facts")
     );
+    // Their own: nothing for the audit log. A webmaster renewing it is in it.
+    let store = server.state().content.store().clone();
+    let audited = |store: &kiosque::store::Store| {
+        store
+            .audit_log(10)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "prolongation")
+            .map(|e| e.actor.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(audited(&store).is_empty());
+    let webmaster = server.signed_in("webmestre", DEMO_PASSWORD).await;
+    let page = html_of(webmaster.get(server.url(&href)).send().await.unwrap()).await;
+    let renewed = webmaster
+        .post(server.url(&href.replace("/annonces/", "/renouveler/")))
+        .form(&[("csrf", csrf_of(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renewed.status().as_u16(), 303);
+    assert_eq!(audited(&store), ["webmestre"]);
 }
 
 #[tokio::test]

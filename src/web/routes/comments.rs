@@ -166,7 +166,7 @@ pub async fn post_toggle(
     let id = parse_id(&id)?;
     let item = state
         .content
-        .set_comments_open(&signed_in.user, id, form.etat == "oui")
+        .set_comments_open(&signed_in.user, id, form.etat == "oui", state.clock.now())
         .await?;
     Ok(back_to(&item, "commentaires"))
 }
