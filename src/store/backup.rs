@@ -56,6 +56,7 @@ fn each_table(visitor: &mut impl EachTable) -> Result<()> {
     visitor.table(EDGE_INVITES)?;
     visitor.table(RECEIVED)?;
     visitor.table(OUTBOX)?;
+    visitor.table(OUTBOX_BY_LOGIN)?;
     visitor.table(DELIVERIES)?;
     visitor.table(GRANTS)?;
     visitor.table(GONE)?;

@@ -504,6 +504,8 @@ impl Store {
         let tx = self.db.begin_write()?;
         tx.open_table(OUTBOX)?
             .insert(entry.key, codec::encode(entry).as_slice())?;
+        tx.open_table(OUTBOX_BY_LOGIN)?
+            .insert((entry.login.as_str(), entry.key), ())?;
         tx.commit()?;
         Ok(())
     }
@@ -548,6 +550,8 @@ impl Store {
     pub fn outbox_delivered(&self, entry: &OutboxEntry, delivery: &Delivery) -> Result<()> {
         let tx = self.db.begin_write()?;
         tx.open_table(OUTBOX)?.remove(entry.key)?;
+        tx.open_table(OUTBOX_BY_LOGIN)?
+            .remove((entry.login.as_str(), entry.key))?;
         if !entry.discreet {
             tx.open_table(DELIVERIES)?.insert(
                 (entry.login.as_str(), entry.key),
@@ -562,14 +566,7 @@ impl Store {
     /// oldest first (for this edge's own use, never listed to the agent).
     pub fn outbox_of(&self, login: &Login) -> Result<Vec<OutboxEntry>> {
         let tx = self.db.begin_read()?;
-        let mut out = Vec::new();
-        for entry in tx.open_table(OUTBOX)?.iter()? {
-            let entry: OutboxEntry = codec::decode(entry?.1.value())?;
-            if entry.login == *login {
-                out.push(entry);
-            }
-        }
-        Ok(out)
+        queued_by(&tx, login)
     }
 
     /// An agent's writes from this edge: still queued, then answered (newest first).
@@ -579,13 +576,8 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<OutboxEntry>, Vec<Delivery>)> {
         let tx = self.db.begin_read()?;
-        let mut queued = Vec::new();
-        for entry in tx.open_table(OUTBOX)?.iter()? {
-            let entry: OutboxEntry = codec::decode(entry?.1.value())?;
-            if entry.login == *login && !entry.discreet {
-                queued.push(entry);
-            }
-        }
+        let mut queued = queued_by(&tx, login)?;
+        queued.retain(|entry| !entry.discreet);
         let deliveries = tx.open_table(DELIVERIES)?;
         let mut answered = Vec::new();
         for entry in deliveries
@@ -601,3 +593,28 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
+
+/// The queued writes of `login`, oldest first, through the index.
+fn queued_by(tx: &redb::ReadTransaction, login: &Login) -> Result<Vec<OutboxEntry>> {
+    let index = tx.open_table(OUTBOX_BY_LOGIN)?;
+    let outbox = tx.open_table(OUTBOX)?;
+    let mut out = Vec::new();
+    for key in index.range((login.as_str(), 0)..=(login.as_str(), u128::MAX))? {
+        if let Some(value) = outbox.get(key?.0.value().1)? {
+            out.push(codec::decode(value.value())?);
+        }
+    }
+    Ok(out)
+}
+
+/// Makes the outbox's index by agent anew from the outbox, inside `tx`.
+pub(super) fn index_outbox(tx: &redb::WriteTransaction) -> Result<()> {
+    let mut index = tx.open_table(OUTBOX_BY_LOGIN)?;
+    index.retain(|_, _| false)?;
+    for entry in tx.open_table(OUTBOX)?.iter()? {
+        let (key, value) = entry?;
+        let entry: OutboxEntry = codec::decode(value.value())?;
+        index.insert((entry.login.as_str(), key.value()), ())?;
+    }
+    Ok(())
+}

@@ -194,6 +194,7 @@ impl Store {
             tx.open_table(tables::EDGE_INVITES)?;
             tx.open_table(tables::RECEIVED)?;
             tx.open_table(tables::OUTBOX)?;
+            federation::index_outbox(&tx)?;
             tx.open_table(tables::DELIVERIES)?;
             tx.open_table(tables::GRANTS)?;
             tx.open_table(tables::GONE)?;

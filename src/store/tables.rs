@@ -96,6 +96,12 @@ pub const RECEIVED: TableDefinition<u128, &[u8]> = TableDefinition::new("receive
 /// made here and not yet confirmed by the hub. Removed only after confirmation.
 pub const OUTBOX: TableDefinition<u128, &[u8]> = TableDefinition::new("outbox");
 
+/// (login, idempotency key as u128) → (): the queued writes of each agent, so
+/// that a page shows an agent's own without reading everyone's. Made anew from
+/// `OUTBOX` at every open (a few entries; any release's writes are counted).
+pub const OUTBOX_BY_LOGIN: TableDefinition<(&str, u128), ()> =
+    TableDefinition::new("outbox_by_login");
+
 /// (login, idempotency key as u128) → CBOR `Delivery`: what became of an
 /// agent's writes once the hub answered (accepted or refused).
 pub const DELIVERIES: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("deliveries");
