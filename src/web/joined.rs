@@ -43,36 +43,42 @@ enum Segment<'a> {
 
 /// The page's pieces, in order, markers removed (empty pieces left out).
 fn segments(page: &str) -> Vec<Segment<'_>> {
-    let mut out = Vec::new();
-    let mut own = false;
-    let mut rest = page;
-    loop {
-        let next = memchr::memmem::find(rest.as_bytes(), b"<!--kiosque:");
-        let text = &rest[..next.unwrap_or(rest.len())];
-        if !text.is_empty() {
-            out.push(if own {
-                Segment::Own(text)
-            } else {
-                Segment::Same(text)
-            });
-        }
-        let Some(at) = next else {
-            return out;
-        };
-        rest = &rest[at..];
-        if let Some(after) = rest.strip_prefix(OWN) {
-            own = true;
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix(SAME) {
-            own = false;
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix(SHARED) {
-            out.push(Segment::Shared);
-            rest = after;
-        } else {
-            unreachable!("an unknown part marker: the page's text is escaped, markers are ours");
+    fn text(own: bool, text: &str) -> Segment<'_> {
+        match own {
+            true => Segment::Own(text),
+            false => Segment::Same(text),
         }
     }
+    let mut out = Vec::new();
+    // Where the current piece starts, where to look for the next mark.
+    let (mut own, mut start, mut from) = (false, 0, 0);
+    while let Some(found) = memchr::memmem::find(&page.as_bytes()[from..], b"<!--kiosque:") {
+        let at = from + found;
+        let rest = &page[at..];
+        let (length, next) = if rest.starts_with(OWN) {
+            (OWN.len(), Some(true))
+        } else if rest.starts_with(SAME) {
+            (SAME.len(), Some(false))
+        } else if rest.starts_with(SHARED) {
+            (SHARED.len(), None)
+        } else {
+            // Not one of ours (it cannot be: text is escaped): text it is.
+            from = at + 1;
+            continue;
+        };
+        if at > start {
+            out.push(text(own, &page[start..at]));
+        }
+        match next {
+            Some(next) => own = next,
+            None => out.push(Segment::Shared),
+        }
+        (start, from) = (at + length, at + length);
+    }
+    if page.len() > start {
+        out.push(text(own, &page[start..]));
+    }
+    out
 }
 
 /// `text` as a brotli stream that can be joined to others, compressed well
@@ -369,6 +375,11 @@ mod tests {
                 Segment::Shared,
                 Segment::Same("</main><footer>fin</footer>"),
             ]
+        );
+        assert_eq!(
+            segments("<p><!--kiosque:autre--></p>"),
+            [Segment::Same("<p><!--kiosque:autre--></p>")],
+            "a mark not ours is text"
         );
         let repeated = RepeatedParts::default();
         let body = async |accept: &'static str| {
