@@ -55,6 +55,10 @@ impl Content {
         let (saved, actor) = (item.clone(), user.clone());
         self.store()
             .run(move |store| {
+                if store.comments_open(id)? == open {
+                    // A second tap, or an old page: nothing changes.
+                    return Ok(());
+                }
                 store.set_comments_open(id, open)?;
                 if saved.author != actor.login {
                     let (action, before, after) = match open {

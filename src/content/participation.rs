@@ -357,16 +357,16 @@ impl Content {
             store.shared_generation(),
             now.as_second() / 60,
         );
-        if let Some(asks) = self.asks.get(&key) {
-            return Ok(asks);
-        }
-        let (to_acknowledge, open_surveys) = store.run(move |store| store.asks(now)).await?;
-        let asks = std::sync::Arc::new(Asks {
-            to_acknowledge,
-            open_surveys,
-        });
-        self.asks.put(key, asks.clone());
-        Ok(asks)
+        self.asks
+            .get_or_load(key, async || {
+                let (to_acknowledge, open_surveys) =
+                    store.run(move |store| store.asks(now)).await?;
+                Ok(std::sync::Arc::new(Asks {
+                    to_acknowledge,
+                    open_surveys,
+                }))
+            })
+            .await
     }
 
     /// A survey `user` may see (audience, author or webmaster).

@@ -350,7 +350,14 @@ impl Content {
         if !decide(user, &Action::Renew, Some(&old)).allowed() {
             return Err(WriteError::Denied);
         }
-        let before = old.expires_at.map(|t| t.to_string()).unwrap_or_default();
+        // The journal shows the end dates (UTC days: precise enough here).
+        let day = |end: Option<Timestamp>| {
+            end.map_or_else(
+                || "aucune".to_owned(),
+                |t| t.strftime("%d/%m/%Y").to_string(),
+            )
+        };
+        let before = day(old.expires_at);
         let mut item = old;
         item.expires_at = Some(Item::annonce_expiry(now));
         item.updated = now;
@@ -360,7 +367,7 @@ impl Content {
             .run(move |store| {
                 store.put_items(std::slice::from_ref(&saved))?;
                 if saved.author != actor.login {
-                    let after = saved.expires_at.map(|t| t.to_string()).unwrap_or_default();
+                    let after = day(saved.expires_at);
                     audit(store, now, &actor, "prolongation", &saved, &before, &after)?;
                 }
                 Ok(())

@@ -607,14 +607,24 @@ fn queued_by(tx: &redb::ReadTransaction, login: &Login) -> Result<Vec<OutboxEntr
     Ok(out)
 }
 
-/// Makes the outbox's index by agent anew from the outbox, inside `tx`.
+/// Makes the outbox's index by agent anew from the outbox, inside `tx`,
+/// reading only each entry's agent. An entry that cannot be read is left out
+/// (and said in the log) rather than keeping the server from starting.
 pub(super) fn index_outbox(tx: &redb::WriteTransaction) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Owner {
+        login: Login,
+    }
     let mut index = tx.open_table(OUTBOX_BY_LOGIN)?;
     index.retain(|_, _| false)?;
     for entry in tx.open_table(OUTBOX)?.iter()? {
         let (key, value) = entry?;
-        let entry: OutboxEntry = codec::decode(value.value())?;
-        index.insert((entry.login.as_str(), key.value()), ())?;
+        match codec::decode::<Owner>(value.value()) {
+            Ok(owner) => {
+                index.insert((owner.login.as_str(), key.value()), ())?;
+            }
+            Err(e) => tracing::warn!(key = key.value(), "outbox entry unreadable: {e}"),
+        }
     }
     Ok(())
 }

@@ -185,11 +185,11 @@ pub fn accepts_brotli(headers: &HeaderMap) -> bool {
             fields
                 .next()
                 .is_some_and(|name| name.eq_ignore_ascii_case("br"))
-                && fields.all(|param| {
-                    param
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                        .is_none_or(|q| q > 0.0)
+                && fields.all(|param| match param.split_once('=') {
+                    Some((name, q)) if name.trim().eq_ignore_ascii_case("q") => {
+                        q.trim().parse::<f32>().is_ok_and(|q| q > 0.0)
+                    }
+                    _ => true,
                 })
         })
 }
@@ -255,11 +255,11 @@ impl RepeatedParts {
 }
 
 /// An HTML answer from `page` (marked with [`OWN`], [`SAME`] and one
-/// [`SHARED`]) and its shared part: brotli joined from parts when the client
-/// takes it, otherwise the plain text (which the compression layer may still
-/// gzip).
+/// [`SHARED`]) and its shared part: brotli joined from parts when `brotli`
+/// (the client takes it, and the listener compresses), otherwise the plain
+/// text (which the compression layer may still gzip).
 pub fn html_answer(
-    request: &HeaderMap,
+    brotli: bool,
     page: &str,
     shared: &SharedPart,
     repeated: &RepeatedParts,
@@ -270,7 +270,7 @@ pub fn html_answer(
     );
     let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
     let segments = segments(page);
-    if accepts_brotli(request) {
+    if brotli {
         let parts: Vec<Part> = segments
             .iter()
             .map(|segment| match segment {
@@ -385,7 +385,7 @@ mod tests {
         let body = async |accept: &'static str| {
             let mut headers = HeaderMap::new();
             headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(accept));
-            let response = html_answer(&headers, &page, &shared, &repeated);
+            let response = html_answer(accepts_brotli(&headers), &page, &shared, &repeated);
             let encoding = response.headers().get(header::CONTENT_ENCODING).cloned();
             let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
                 .await
@@ -429,6 +429,8 @@ mod tests {
         assert!(with("BR"));
         assert!(!with("gzip, deflate"));
         assert!(!with("br;q=0, gzip"));
+        assert!(!with("br;Q=0, gzip"));
+        assert!(!with("br; q=0.0"));
         assert!(!with("brotli"));
         assert!(!accepts_brotli(&HeaderMap::new()));
     }

@@ -571,4 +571,22 @@ async fn the_kiosk_listener_does_not_compress_and_the_web_listener_does() {
     );
     let web = get(server.url("/connexion")).await;
     assert_eq!(web.headers()["content-encoding"], "br");
+    // The signed-in home page (answered in joined parts) too.
+    let home = |client: reqwest::Client, url: String| async move {
+        let response = client
+            .get(url)
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        response
+            .headers()
+            .get("content-encoding")
+            .map(|e| e.to_str().unwrap().to_owned())
+    };
+    let borne_agent = kiosk_agent(&server).await;
+    assert_eq!(home(borne_agent, server.kiosk_url("/")).await, None);
+    let agent = server.signed_in("agent", DEMO_PASSWORD).await;
+    assert_eq!(home(agent, server.url("/")).await.as_deref(), Some("br"));
 }

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use maud::Markup;
 
+use crate::domain::DeviceClass;
 use crate::web::auth::Visitor;
 use crate::web::joined::{self, SharedPart};
 use crate::web::views::{Chrome, Section, pages};
@@ -33,17 +34,14 @@ pub async fn get_home(
         state.content.store().current_seq(),
         chrome.now.as_second() / 60,
     );
-    let main = match state.home_cache.get(&(seq, minute)) {
-        Some(main) => main,
-        None => {
+    let main = state
+        .home_cache
+        .get_or_load((seq, minute), async || {
             let home = state.content.home(chrome.now).await?;
-            let main = std::sync::Arc::new(SharedPart::new(
-                pages::home_main(&chrome, &home).into_string().into(),
-            ));
-            state.home_cache.put((seq, minute), main.clone());
-            main
-        }
-    };
+            let html = pages::home_main(&chrome, &home).into_string();
+            Ok::<_, WebError>(std::sync::Arc::new(SharedPart::new(html.into())))
+        })
+        .await?;
     let personal = match &visitor.signed_in {
         Some(signed_in) => {
             let waiting = state
@@ -66,8 +64,10 @@ pub async fn get_home(
         ..chrome
     };
     let page = pages::home(&chrome, personal, joined::SHARED).into_string();
+    // A borne's own browser reads its pages uncompressed (loopback).
+    let brotli = visitor.device != DeviceClass::Kiosk && joined::accepts_brotli(&request);
     Ok(joined::html_answer(
-        &request,
+        brotli,
         &page,
         &main,
         &state.repeated_parts,
