@@ -309,9 +309,9 @@ impl Content {
         Ok(list)
     }
 
-    /// What waits for `user` on the home page, read in one store task: the
-    /// notes they are asked to acknowledge and have not, and how many open
-    /// questionnaires wait for their answer.
+    /// What waits for `user` on the home page: the notes they are asked to
+    /// acknowledge and have not, and how many open questionnaires wait for
+    /// their answer (what is asked of everyone comes from [`Content::asks`]).
     pub async fn waiting_for(&self, user: &User, now: Timestamp) -> Result<Waiting> {
         let asks = self.asks(now).await?;
         let items: Vec<&Item> = asks

@@ -90,7 +90,27 @@ pub fn check_in(
 /// (and goes), or its last activity is due to move forward. Most requests of
 /// a session need no write (a touch is due at most every few seconds).
 pub fn keep_alive_writes(limits: SessionLimits, session: &Session, now: Timestamp) -> bool {
-    limits.expiry(session, now).is_some() || now.duration_since(session.last_seen) >= TOUCH_EVERY
+    due(limits, session, now) != Due::Nothing
+}
+
+/// What [`keep_alive`] has to do for a session at `now`.
+#[derive(Debug, PartialEq, Eq)]
+enum Due {
+    Nothing,
+    /// It expired: it goes.
+    End,
+    /// Its last activity moves forward (at most every few seconds).
+    Touch,
+}
+
+fn due(limits: SessionLimits, session: &Session, now: Timestamp) -> Due {
+    if limits.expiry(session, now).is_some() {
+        Due::End
+    } else if now.duration_since(session.last_seen) >= TOUCH_EVERY {
+        Due::Touch
+    } else {
+        Due::Nothing
+    }
 }
 
 /// The rest of [`check_in`] for a session already read (with what the
@@ -103,15 +123,18 @@ pub fn keep_alive(
     mut session: Session,
     now: Timestamp,
 ) -> Result<Option<Session>> {
-    if limits.expiry(&session, now).is_some() {
-        store.delete_session(key)?;
-        return Ok(None);
-    }
-    if now.duration_since(session.last_seen) >= TOUCH_EVERY {
-        session.last_seen = now;
-        if !store.touch_session(key, &session)? {
+    match due(limits, &session, now) {
+        Due::End => {
+            store.delete_session(key)?;
             return Ok(None);
         }
+        Due::Touch => {
+            session.last_seen = now;
+            if !store.touch_session(key, &session)? {
+                return Ok(None);
+            }
+        }
+        Due::Nothing => {}
     }
     Ok(Some(session))
 }

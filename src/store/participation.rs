@@ -59,25 +59,18 @@ impl Store {
         now: Timestamp,
     ) -> Result<Vec<(Item, Option<Timestamp>)>> {
         let tx = self.db.begin_read()?;
-        let index = tx.open_table(ITEMS_TO_ACKNOWLEDGE)?;
-        let items = tx.open_table(ITEMS)?;
         let acks = tx.open_table(ACKNOWLEDGEMENTS)?;
         let mut out = Vec::new();
-        for entry in index.iter()?.rev() {
-            let id = entry?.0.value();
-            let Some(value) = items.get(id)? else {
-                continue;
-            };
-            let item: Item = codec::decode(value.value())?;
-            let asked = item
+        for item in asking_for_acknowledgement(&tx, now)? {
+            if !item
                 .acknowledgement
                 .as_ref()
-                .is_some_and(|a| a.includes(user));
-            if !asked || !item.is_visible_at(now) {
+                .is_some_and(|a| a.includes(user))
+            {
                 continue;
             }
             let done = acks
-                .get((id, user.login.as_str()))?
+                .get((item.id.to_u128(), user.login.as_str()))?
                 .and_then(|v| Timestamp::from_millisecond(v.value()).ok());
             out.push((item, done));
         }
@@ -89,18 +82,7 @@ impl Store {
     /// questionnaires (newest first, the latest 500).
     pub fn asks(&self, now: Timestamp) -> Result<(Vec<Item>, Vec<Survey>)> {
         let tx = self.db.begin_read()?;
-        let index = tx.open_table(ITEMS_TO_ACKNOWLEDGE)?;
-        let items = tx.open_table(ITEMS)?;
-        let mut to_acknowledge = Vec::new();
-        for entry in index.iter()?.rev() {
-            let Some(value) = items.get(entry?.0.value())? else {
-                continue;
-            };
-            let item: Item = codec::decode(value.value())?;
-            if item.acknowledgement.is_some() && item.is_visible_at(now) {
-                to_acknowledge.push(item);
-            }
-        }
+        let to_acknowledge = asking_for_acknowledgement(&tx, now)?;
         let mut open = Vec::new();
         for entry in tx.open_table(SURVEYS)?.iter()?.rev().take(500) {
             let survey: Survey = codec::decode(entry?.1.value())?;
@@ -399,6 +381,24 @@ impl Store {
         }
         Ok(storage)
     }
+}
+
+/// The items visible at `now` that ask someone for a read confirmation,
+/// newest first.
+fn asking_for_acknowledgement(tx: &redb::ReadTransaction, now: Timestamp) -> Result<Vec<Item>> {
+    let index = tx.open_table(ITEMS_TO_ACKNOWLEDGE)?;
+    let items = tx.open_table(ITEMS)?;
+    let mut out = Vec::new();
+    for entry in index.iter()?.rev() {
+        let Some(value) = items.get(entry?.0.value())? else {
+            continue;
+        };
+        let item: Item = codec::decode(value.value())?;
+        if item.acknowledgement.is_some() && item.is_visible_at(now) {
+            out.push(item);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
