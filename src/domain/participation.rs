@@ -349,18 +349,11 @@ pub(crate) mod tests {
 
     fn person(service: &str, direction: &str) -> User {
         User {
-            login: Login::new("agent"),
             given_name: "Camille".into(),
             surname: "Lefèvre".into(),
-            mail: String::new(),
             service: service.into(),
             direction: direction.into(),
-            function: String::new(),
-            phone: String::new(),
-            roles: vec![],
-            disabled: false,
-            photo: None,
-            manager: None,
+            ..User::for_tests("agent", &[])
         }
     }
 

@@ -65,6 +65,28 @@ pub struct User {
     pub manager: Option<Login>,
 }
 
+/// For tests: an agent with a login (also their given name), `roles` and
+/// nothing else; a test sets what it needs with `User { …, ..for_tests() }`.
+#[cfg(test)]
+impl User {
+    pub fn for_tests(login: &str, roles: &[Role]) -> User {
+        User {
+            login: Login::new(login),
+            given_name: login.into(),
+            surname: String::new(),
+            mail: String::new(),
+            service: String::new(),
+            direction: String::new(),
+            function: String::new(),
+            phone: String::new(),
+            roles: roles.to_vec(),
+            disabled: false,
+            photo: None,
+            manager: None,
+        }
+    }
+}
+
 impl User {
     pub fn display_name(&self) -> String {
         format!("{} {}", self.given_name, self.surname)

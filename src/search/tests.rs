@@ -7,18 +7,11 @@ use crate::domain::{AnnonceCategory, Details, Item, Login, Role, Space, Status, 
 
 fn user(login: &str, given: &str, surname: &str, roles: &[Role]) -> User {
     User {
-        login: Login::new(login),
         given_name: given.into(),
         surname: surname.into(),
-        mail: String::new(),
         service: "Restauration scolaire".into(),
-        direction: String::new(),
         function: "Agent de cantine".into(),
-        phone: String::new(),
-        roles: roles.to_vec(),
-        disabled: false,
-        photo: None,
-        manager: None,
+        ..User::for_tests(login, roles)
     }
 }
 

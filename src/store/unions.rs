@@ -302,18 +302,8 @@ mod tests {
 
     fn user(login: &str, mail: &str) -> crate::domain::User {
         crate::domain::User {
-            login: Login::new(login),
-            given_name: login.into(),
-            surname: String::new(),
             mail: mail.into(),
-            service: String::new(),
-            direction: String::new(),
-            function: String::new(),
-            phone: String::new(),
-            roles: vec![],
-            disabled: false,
-            photo: None,
-            manager: None,
+            ..crate::domain::User::for_tests(login, &[])
         }
     }
 

@@ -5,20 +5,7 @@ use crate::domain::item::tests::{actu, t};
 use crate::domain::{Details, Login, UnionSlug};
 
 fn user(login: &str, roles: &[Role]) -> User {
-    User {
-        login: Login::new(login),
-        given_name: login.into(),
-        surname: String::new(),
-        mail: String::new(),
-        service: String::new(),
-        direction: String::new(),
-        function: String::new(),
-        phone: String::new(),
-        roles: roles.to_vec(),
-        disabled: false,
-        photo: None,
-        manager: None,
-    }
+    User::for_tests(login, roles)
 }
 
 fn cgt() -> UnionSlug {

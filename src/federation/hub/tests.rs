@@ -85,18 +85,10 @@ async fn acknowledgements_answers_and_stars_from_an_edge_apply_once() {
     let clock = Arc::new(ManualClock::new(start));
     let hub = Arc::new(hub(dir.path(), clock.clone()));
     let mut agent = crate::domain::User {
-        login: Login::new("agent"),
         given_name: "Camille".into(),
         surname: "Lefèvre".into(),
-        mail: String::new(),
         service: "Espaces verts".into(),
-        direction: String::new(),
-        function: String::new(),
-        phone: String::new(),
-        roles: vec![],
-        disabled: false,
-        photo: None,
-        manager: None,
+        ..crate::domain::User::for_tests("agent", &[])
     };
     hub.store.put_users(std::slice::from_ref(&agent)).unwrap();
     let mut note = crate::domain::item::tests::actu(start);
@@ -185,20 +177,7 @@ async fn comments_from_an_edge_apply_once_and_never_replace_anothers() {
     let start: jiff::Timestamp = "2026-11-29T10:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let hub = Arc::new(hub(dir.path(), clock.clone()));
-    let person = |login: &str| crate::domain::User {
-        login: Login::new(login),
-        given_name: login.into(),
-        surname: String::new(),
-        mail: String::new(),
-        service: String::new(),
-        direction: String::new(),
-        function: String::new(),
-        phone: String::new(),
-        roles: vec![],
-        disabled: false,
-        photo: None,
-        manager: None,
-    };
+    let person = |login: &str| crate::domain::User::for_tests(login, &[]);
     hub.store
         .put_users(&[person("agent"), person("autre")])
         .unwrap();
